@@ -1,0 +1,125 @@
+"""Exact engines: the output law of the N-step MDM sampler, with no sampling noise.
+
+``output_distribution`` runs the state-space engine (SPEC 2.B) and returns p on the whole support plus
+the escaped mass; ``sequence_prob`` gives p(x) for one sequence by the revealed-set DP (SPEC 2.C), which
+reaches lengths the dense engine cannot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import InvalidArgument, InvalidType
+from ..languages import DEFAULT_MAX_ENTRIES, Language, check_enumeration_size
+from ..models import describe_model, resolve_model
+from ..schedules import FixedSizes, IIDSchedule
+from ..validation import as_int, as_sequences
+from . import revealed_set, statespace
+
+__all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequence_probs"]
+
+
+def _check_language(lang):
+    if not isinstance(lang, Language):
+        raise InvalidType(f"lang={lang!r} must be an exactmdm language (HMM or NGram).")
+    return lang
+
+
+def _check_schedule(schedule, length):
+    if not isinstance(schedule, (IIDSchedule, FixedSizes)):
+        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid or fixed_sizes.")
+    return schedule.subset_probabilities(length)
+
+
+@dataclass(frozen=True, eq=False)
+class OutputDistribution:
+    """Exact law p of the sampler's final sequence, restricted to the support.
+
+    Attributes
+    ----------
+    probs : (V,)*L float64, p(x) for every support sequence x, 0 off the support.
+    escaped : probability that the sampler left the support (SER), accumulated directly, not as 1 - sum.
+    language, length, schedule, model : the inputs.
+    peak_states : the largest number of support-consistent states held at one step.
+    method : the algorithm that produced it.
+    """
+
+    probs: np.ndarray
+    escaped: float
+    language: Language
+    length: int
+    schedule: object
+    model: object
+    peak_states: int
+    method: str = "state-space engine (SPEC 2.B)"
+    info: dict = field(default_factory=dict)
+
+    @property
+    def support_mass(self) -> float:
+        return float(self.probs.sum())
+
+    def describe(self) -> dict:
+        return {"language": self.language.describe(), "length": self.length, "schedule": self.schedule.describe(),
+                "model": describe_model(self.model), "method": self.method, "peak_states": self.peak_states,
+                "escaped": self.escaped}
+
+
+def output_distribution(lang, length: int, schedule, model=None, *, max_states: int = statespace.DEFAULT_MAX_STATES,
+                        max_entries: int = DEFAULT_MAX_ENTRIES, progress: bool = False) -> OutputDistribution:
+    """Exact output law of the N-step sampler on ``lang`` at length ``length``.
+
+    Parameters
+    ----------
+    lang : HMM or NGram.
+    length : L.
+    schedule : ``schedules.iid(...)`` or ``schedules.fixed_sizes(...)`` (sizes summing to L).
+    model : reverse model; ``None`` is the oracle.
+    max_states : refuse a step that would expand more states than this (16 bytes each), before allocating.
+    progress : print per-step state counts to stderr.
+
+    Complexity: per step, sum over support-consistent states of (V+1)^(masked); at most (2V+1)^L.
+    """
+    lang = _check_language(lang)
+    length = as_int(length, "length", minimum=1)
+    subset_probs = _check_schedule(schedule, length)
+    model = resolve_model(lang, model)
+    hmm = lang.as_hmm()
+    vocab = lang.vocab_size
+    check_enumeration_size(float(vocab) ** length, f"the output law over V^L with V={vocab}, L={length}", 8,
+                           max_entries, "Use exactmdm.exact.sequence_prob for the sequences you need.")
+    tokens, mass, escaped, peak = statespace.run(hmm, model, length, subset_probs, max_states=max_states,
+                                                  progress=progress)
+    probs = np.zeros((vocab,) * length)
+    if tokens.shape[0]:
+        probs[tuple(tokens.T)] = mass
+    probs.setflags(write=False)
+    return OutputDistribution(probs, escaped, lang, length, schedule, model, peak)
+
+
+def sequence_prob(lang, x, schedule, model=None) -> float:
+    """p(x): the exact probability that the sampler outputs the sequence x (revealed-set DP, 2^L states).
+
+    With the oracle (or any model undefined off the support) x must be a support sequence: p is tracked
+    on the support only (SPEC section 1). Complexity O(N 3^L) plus 2^L model evaluations.
+    """
+    lang = _check_language(lang)
+    model = resolve_model(lang, model)
+    x = as_sequences(x, "x", lang.vocab_size, allow_mask=False)
+    if x.ndim != 1:
+        raise InvalidArgument(f"x must be one sequence of shape (L,), got shape {x.shape}; use sequence_probs for a batch.")
+    subset_probs = _check_schedule(schedule, x.shape[0])
+    if not getattr(model, "defined_off_support", False) and not lang.in_support(x):
+        raise InvalidArgument(f"x = {x.tolist()} is not in the support of the language, and model {model.name} is "
+                              "undefined off the support; p(x) is tracked only for support sequences.")
+    return revealed_set.run(model, x, subset_probs)
+
+
+def sequence_probs(lang, xs, schedule, model=None) -> np.ndarray:
+    """``sequence_prob`` for each row of ``xs`` (shape (B, L))."""
+    xs = as_sequences(xs, "xs", lang.vocab_size, allow_mask=False)
+    if xs.ndim != 2:
+        raise InvalidArgument(f"xs must have shape (B, L), got {xs.shape}.")
+    return np.array([sequence_prob(lang, x, schedule, model) for x in xs])
+

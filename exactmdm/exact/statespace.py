@@ -1,0 +1,166 @@
+"""State-space engine (SPEC 2.B): the exact output law of the N-step sampler.
+
+Probability mass is pushed over partially masked states z in {MASK, 0..V-1}^L step by step. From z
+with m masked positions, step k unmasks a given subset S of size u with probability P_k(u|m)/C(m,u)
+and draws the tokens of S independently from the model at z, so the mass reaching z' = z + y_S is
+mass(z) * P_k(u|m)/C(m,u) * prod_{i in S} p_i(y_i | z). Only states consistent with some support
+sequence can end on the support, so every other state is lumped into one absorbing "escaped" mass
+(= SER at the end): on pruned languages this removes most of the (V+1)^L states.
+
+States are coded as integers, digit i (base V+1) being 0 for MASK and v+1 for token v. Each step
+expands the frontier in a Numba kernel, merges equal codes with a stable sort (so sums are taken in a
+fixed order and results are bit-reproducible), then tests support consistency exactly. Cost per step
+is at most sum over the frontier of (V+1)^m expansions, about (2V+1)^L on a dense language.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import numpy as np
+
+from .._jit import njit, prange
+from ..errors import EnumerationTooLarge, format_bytes
+from ..posterior import _consistent_batch
+
+DEFAULT_MAX_STATES = 1 << 25
+
+
+@njit
+def decode_states(codes, length, vocab):
+    out = np.empty((codes.shape[0], length), dtype=np.int64)
+    for b in range(codes.shape[0]):
+        c = codes[b]
+        for i in range(length):
+            out[b, i] = c % (vocab + 1) - 1
+            c //= vocab + 1
+    return out
+
+
+def encode_states(tokens, vocab):
+    weights = (vocab + 1) ** np.arange(tokens.shape[-1], dtype=np.int64)
+    return ((tokens + 1) * weights).sum(axis=-1)
+
+
+@njit
+def _expansion_counts(tokens, subset_prob_k, vocab, comb):
+    """Number of targets of each source (only subset sizes of non-zero probability are counted)."""
+    batch, length = tokens.shape
+    counts = np.zeros(batch, dtype=np.int64)
+    for b in range(batch):
+        m = 0
+        for i in range(length):
+            if tokens[b, i] < 0:
+                m += 1
+        total = 0
+        for u in range(m + 1):
+            if subset_prob_k[m, u] > 0.0:
+                total += comb[m, u] * vocab ** u
+        counts[b] = total
+    return counts
+
+
+@njit(parallel=True)
+def _expand(codes, masses, tokens, probs, subset_prob_k, vocab, offsets, out_codes, out_mass):
+    """Write every (target code, mass) reachable in one step from each source into its slice."""
+    batch, length = tokens.shape
+    for b in prange(batch):
+        pos = np.empty(length, dtype=np.int64)
+        place = np.empty(length, dtype=np.int64)
+        m = 0
+        p = 1
+        for i in range(length):
+            if tokens[b, i] < 0:
+                pos[m] = i
+                place[m] = p
+                m += 1
+            p *= vocab + 1
+        choice = np.zeros(m, dtype=np.int64)
+        w = offsets[b]
+        while True:
+            u = 0
+            for j in range(m):
+                if choice[j] > 0:
+                    u += 1
+            sp = subset_prob_k[m, u]
+            if sp > 0.0:
+                value = masses[b] * sp
+                code = codes[b]
+                for j in range(m):
+                    c = choice[j]
+                    if c > 0:
+                        value *= probs[b, pos[j], c - 1]
+                        code += c * place[j]
+                out_codes[w] = code
+                out_mass[w] = value
+                w += 1
+            j = 0
+            while j < m:
+                choice[j] += 1
+                if choice[j] <= vocab:
+                    break
+                choice[j] = 0
+                j += 1
+            if j == m:
+                break
+
+
+def _merge(codes, mass):
+    order = np.argsort(codes, kind="stable")
+    codes, mass = codes[order], mass[order]
+    starts = np.flatnonzero(np.concatenate([[True], codes[1:] != codes[:-1]]))
+    return codes[starts], np.add.reduceat(mass, starts)
+
+
+def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = DEFAULT_MAX_STATES,
+        chunk: int = 1 << 15, progress: bool = False):
+    """Exact sampler law: returns (codes of fully unmasked support states, their masses, escaped mass, peak)."""
+    vocab = hmm.vocab_size
+    if length * math.log2(vocab + 1) >= 62:
+        raise EnumerationTooLarge(f"length={length} with V={vocab}: states (V+1)^L do not fit in 64-bit codes; use "
+                                  "exactmdm.exact.sequence_prob for single sequences.")
+    support = hmm.support_arrays()
+    comb = np.array([[math.comb(m, u) for u in range(length + 1)] for m in range(length + 1)], dtype=np.int64)
+    codes = np.zeros(1, dtype=np.int64)
+    mass = np.ones(1)
+    escaped = 0.0
+    peak = 1
+    num_steps = subset_probs.shape[0]
+    for k in range(num_steps):
+        table = np.ascontiguousarray(subset_probs[k])
+        if np.all(table[:, 0] == 1.0):  # nothing is unmasked at this step (a zero weight)
+            continue
+        new_codes, new_mass = [], []
+        for start in range(0, codes.shape[0], chunk):
+            c, w = codes[start:start + chunk], mass[start:start + chunk]
+            tokens = decode_states(c, length, vocab)
+            counts = _expansion_counts(tokens, table, vocab, comb)
+            total = int(counts.sum())
+            if total > max_states:
+                raise EnumerationTooLarge(
+                    f"the state-space engine would expand {total:.3g} states at step {k + 1} (V={vocab}, L={length}; "
+                    f"about {format_bytes(16.0 * total)}), more than max_states={max_states:.3g}. Use "
+                    "exactmdm.exact.sequence_prob(lang, x, schedule) for the sequences you need (2^L states each), or "
+                    "raise max_states if you have the memory."
+                )
+            probs = model(tokens)
+            offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+            out_codes = np.empty(total, dtype=np.int64)
+            out_mass = np.empty(total)
+            _expand(c, w, tokens, np.ascontiguousarray(probs), table, vocab, offsets, out_codes, out_mass)
+            keep = out_mass > 0.0
+            new_codes.append(out_codes[keep])
+            new_mass.append(out_mass[keep])
+        codes, mass = _merge(np.concatenate(new_codes), np.concatenate(new_mass))
+        consistent = _consistent_batch(decode_states(codes, length, vocab), *support)
+        escaped += float(mass[~consistent].sum())
+        codes, mass = codes[consistent], mass[consistent]
+        peak = max(peak, codes.shape[0])
+        if progress:
+            print(f"  step {k + 1}/{num_steps}: {codes.shape[0]} support-consistent states, escaped {escaped:.6g}",
+                  file=sys.stderr, flush=True)
+    tokens = decode_states(codes, length, vocab)
+    if np.any(tokens < 0):
+        raise RuntimeError("schedule left masked positions after its last step")  # schedules guarantee otherwise
+    return tokens, mass, escaped, peak

@@ -1,0 +1,234 @@
+"""Reverse models: maps from a batch of partially masked x_t to per-position token distributions.
+
+The interface (a ``ReverseModel``) is a callable ``model(xt) -> probs`` with ``xt`` an int64 array of
+shape (B, L) (``MASK`` = -1 at masked positions) and ``probs`` a float64 array (B, L, V) whose rows are
+distributions; rows at unmasked positions are ignored by the samplers. A model also has ``vocab_size``,
+``name`` and ``defined_off_support`` (False when it, like the oracle, is undefined on states whose
+unmasked tokens are impossible under the language). Wrap any function with ``FunctionModel``.
+
+``Perturbed`` models satisfy Assumption 4.1 of Feng et al. by construction:
+KL(q_{0|t}(. | x_t) || p(. | x_t)) <= eps at every masked position of every reachable x_t.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Protocol, runtime_checkable
+
+import numpy as np
+
+from ._jit import njit, prange
+from .errors import InvalidArgument, InvalidType
+from .posterior import posterior
+from .validation import as_float, as_int
+
+__all__ = ["ReverseModel", "Oracle", "Perturbed", "FunctionModel", "check_model_output", "UNITS", "to_nats"]
+
+UNITS = {"nats": 1.0, "bits": math.log(2.0)}
+
+
+def to_nats(value: float, unit: str, name: str = "eps_learning") -> float:
+    """Convert a KL-type quantity given in ``unit`` ("nats" or "bits") to nats."""
+    if unit not in UNITS:
+        raise InvalidArgument(f"unit={unit!r} for {name} must be 'nats' or 'bits'.")
+    return value * UNITS[unit]
+
+
+@runtime_checkable
+class ReverseModel(Protocol):
+    vocab_size: int
+    name: str
+    defined_off_support: bool
+
+    def __call__(self, xt: np.ndarray) -> np.ndarray: ...
+
+
+def check_model_output(probs, batch: int, length: int, vocab: int, name: str) -> np.ndarray:
+    """Validate a model's output: shape (B, L, V), finite, non-negative, rows summing to 1 (1e-9)."""
+    probs = np.asarray(probs, dtype=np.float64)
+    if probs.shape != (batch, length, vocab):
+        raise InvalidArgument(f"model {name} returned shape {probs.shape}, expected (B, L, V) = {(batch, length, vocab)}.")
+    if not np.all(np.isfinite(probs)) or np.any(probs < 0):
+        raise InvalidArgument(f"model {name} returned a NaN, infinite or negative probability.")
+    sums = probs.sum(axis=-1)
+    if np.any(np.abs(sums - 1.0) > 1e-9):
+        idx = tuple(int(i) for i in np.argwhere(np.abs(sums - 1.0) > 1e-9)[0])
+        raise InvalidArgument(f"model {name} returned a row summing to {float(sums[idx])!r} at (batch, position) {idx}: "
+                              "each position's distribution must sum to 1.")
+    return np.ascontiguousarray(probs)
+
+
+@dataclass(frozen=True, eq=False)
+class Oracle:
+    """The true reverse posterior q_{0|t}(x0^i | x_t) (masked forward-backward)."""
+
+    language: object
+    defined_off_support = False
+
+    @property
+    def vocab_size(self) -> int:
+        return self.language.vocab_size
+
+    @property
+    def name(self) -> str:
+        return "oracle"
+
+    def __call__(self, xt) -> np.ndarray:
+        return posterior(self.language, xt)
+
+    def describe(self) -> dict:
+        return {"kind": "oracle"}
+
+
+@njit
+def _kl_row(q, p):
+    s = 0.0
+    for v in range(q.shape[0]):
+        if q[v] > 0.0:
+            if p[v] <= 0.0:
+                return np.inf
+            s += q[v] * math.log(q[v] / p[v])
+    return s
+
+
+@njit
+def _sharpen_row(q, beta, out):
+    m = -np.inf
+    for v in range(q.shape[0]):
+        if q[v] > 0.0:
+            m = max(m, math.log(q[v]))
+    total = 0.0
+    for v in range(q.shape[0]):
+        out[v] = math.exp(beta * (math.log(q[v]) - m)) if q[v] > 0.0 else 0.0
+        total += out[v]
+    for v in range(q.shape[0]):
+        out[v] /= total
+
+
+@njit(parallel=True)
+def _temperature_batch(q, eps):
+    """Per row, the sharpened law p ∝ q^beta with beta >= 1 the largest (by bisection) keeping KL(q||p) <= eps.
+
+    KL(q || q^beta / Z) is 0 at beta = 1 and increases with beta, so the bisection returns a model whose
+    KL is at most eps (the guarantee) and within 1e-12 relative of it where eps is reachable.
+    """
+    rows, vocab = q.shape
+    out = np.empty_like(q)
+    for r in prange(rows):
+        tmp = np.empty(vocab)
+        lo, hi = 1.0, 2.0
+        while hi < 1e6:
+            _sharpen_row(q[r], hi, tmp)
+            if _kl_row(q[r], tmp) > eps:
+                break
+            lo = hi
+            hi *= 2.0
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            _sharpen_row(q[r], mid, tmp)
+            if _kl_row(q[r], tmp) <= eps:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo <= 1e-12 * lo:
+                break
+        _sharpen_row(q[r], lo, out[r])
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Perturbed:
+    """A model at KL distance at most ``eps_learning`` from the oracle at every position and state.
+
+    kind="uniform": p = (1 - l) q + l / V with l = 1 - exp(-eps); since p >= (1 - l) q,
+      KL(q || p) <= -log(1 - l) = eps (nats).
+    kind="temperature": p ∝ q^beta with the largest beta >= 1 keeping KL(q || p) <= eps per row (a
+      sharpening, so it pushes mass to the likeliest tokens, the direction that hurts sequence errors).
+    ``unit`` is the unit of ``eps_learning`` ("nats" by default, as in Assumption 4.1; "bits" converts).
+    """
+
+    language: object
+    eps_learning: float
+    kind: str = "uniform"
+    unit: str = "nats"
+    defined_off_support = False
+
+    def __post_init__(self):
+        eps = as_float(self.eps_learning, "eps_learning", minimum=0.0)
+        if self.kind not in ("uniform", "temperature"):
+            raise InvalidArgument(f"kind={self.kind!r} must be 'uniform' or 'temperature'.")
+        object.__setattr__(self, "eps_learning", eps)
+        object.__setattr__(self, "_eps_nats", to_nats(eps, self.unit))
+
+    @property
+    def eps_nats(self) -> float:
+        return self._eps_nats
+
+    @property
+    def vocab_size(self) -> int:
+        return self.language.vocab_size
+
+    @property
+    def name(self) -> str:
+        return f"perturbed[{self.kind}, eps={self.eps_learning:g} {self.unit}]"
+
+    @property
+    def mixing(self) -> float:
+        """l = 1 - exp(-eps) of the uniform kind."""
+        return -math.expm1(-self._eps_nats)
+
+    def __call__(self, xt) -> np.ndarray:
+        q = posterior(self.language, xt)
+        if self.kind == "uniform":
+            lam = self.mixing
+            return (1.0 - lam) * q + lam / self.vocab_size
+        flat = q.reshape(-1, q.shape[-1])
+        return _temperature_batch(np.ascontiguousarray(flat), self._eps_nats).reshape(q.shape)
+
+    def describe(self) -> dict:
+        return {"kind": f"perturbed_{self.kind}", "eps_learning": self.eps_learning, "unit": self.unit,
+                "eps_learning_nats": self._eps_nats}
+
+
+@dataclass(frozen=True, eq=False)
+class FunctionModel:
+    """Wrap a user callable ``fn(xt (B, L) int64) -> (B, L, V)`` as a reverse model; outputs are validated."""
+
+    fn: Callable
+    vocab_size: int
+    name: str = "function"
+    defined_off_support: bool = True
+
+    def __post_init__(self):
+        if not callable(self.fn):
+            raise InvalidType(f"fn={self.fn!r} must be callable: xt (B, L) -> probabilities (B, L, V).")
+        object.__setattr__(self, "vocab_size", as_int(self.vocab_size, "vocab_size", minimum=1))
+
+    def __call__(self, xt) -> np.ndarray:
+        xt = np.asarray(xt, dtype=np.int64)
+        single = xt.ndim == 1
+        batch = xt.reshape(-1, xt.shape[-1])
+        out = check_model_output(self.fn(batch), batch.shape[0], batch.shape[1], self.vocab_size, self.name)
+        return out[0] if single else out.reshape(xt.shape + (self.vocab_size,))
+
+    def describe(self) -> dict:
+        return {"kind": "function", "name": self.name}
+
+
+def resolve_model(language, model):
+    """``None`` means the oracle; anything else must follow the ReverseModel interface."""
+    if model is None:
+        return Oracle(language)
+    if not callable(model) or not hasattr(model, "vocab_size"):
+        raise InvalidType(f"model={model!r} must be a reverse model (callable with vocab_size); wrap a plain "
+                          "function with exactmdm.models.FunctionModel(fn, vocab_size).")
+    if model.vocab_size != language.vocab_size:
+        raise InvalidArgument(f"model has vocab_size={model.vocab_size} but the language has "
+                              f"{language.vocab_size}: they must agree.")
+    return model
+
+
+def describe_model(model) -> dict:
+    return model.describe() if hasattr(model, "describe") else {"kind": type(model).__name__,
+                                                                 "name": getattr(model, "name", "")}

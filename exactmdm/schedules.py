@@ -1,0 +1,265 @@
+"""Masking schedules of the N-step MDM sampler, in the exchangeable form of SPEC section 1.
+
+Both kinds are exchangeable: given m masked positions at step k, the number u unmasked has a law
+P_k(u | m) and the subset is uniform among the C(m, u) subsets of that size. The exact engines read
+``subset_probabilities(L)``: an (N, L+1, L+1) table of P_k(u | m) / C(m, u), the probability of one
+particular subset of size u. For the i.i.d. schedule that is r_k^u (1 - r_k)^(m - u) with
+r_k = w_k / (w_k + ... + w_N): each still-masked position is unmasked at step k with probability
+(alpha(t_k) - alpha(t_{k-1})) / (1 - alpha(t_{k-1})).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable
+
+import numpy as np
+
+from .errors import InvalidArgument, InvalidType
+from .validation import as_float, as_int
+
+__all__ = ["IIDSchedule", "FixedSizes", "iid", "fixed_sizes", "balanced_sizes", "linear", "cosine", "poly",
+           "Alpha", "WEIGHT_ATOL"]
+
+WEIGHT_ATOL = 1e-12
+
+
+@dataclass(frozen=True)
+class Alpha:
+    """A named keep-probability curve alpha: [0, 1] -> [0, 1], decreasing, alpha(0) = 1, alpha(1) = 0."""
+
+    name: str
+    function: Callable[[float], float]
+    exact_weights: Callable[[int], tuple] | None = None
+
+    def __call__(self, t: float) -> float:
+        return self.function(t)
+
+
+def linear() -> Alpha:
+    """alpha(t) = 1 - t: uniform step weights w_k = 1/N (exact rationals)."""
+    return Alpha("linear", lambda t: 1.0 - t, lambda n: tuple(Fraction(1, n) for _ in range(n)))
+
+
+def cosine() -> Alpha:
+    """alpha(t) = cos(pi t / 2), with the endpoints exactly 1 and 0."""
+    return Alpha("cosine", lambda t: 0.0 if t >= 1.0 else (1.0 if t <= 0.0 else math.cos(math.pi * t / 2.0)))
+
+
+def poly(power: float) -> Alpha:
+    """alpha(t) = 1 - t^p; exact rational weights when p is a positive integer."""
+    power = as_float(power, "power", minimum=0.0, strict_minimum=True)
+    exact = None
+    if power == int(power):
+        p = int(power)
+
+        def exact(n, p=p):
+            alphas = [1 - Fraction(n - k, n) ** p for k in range(n + 1)]
+            return tuple(alphas[k] - alphas[k - 1] for k in range(1, n + 1))
+
+    return Alpha(f"poly({power:g})", lambda t: 1.0 - t ** power, exact)
+
+
+_NAMED = {"linear": linear, "cosine": cosine}
+
+
+def _alpha_from_name(name: str) -> Alpha:
+    key = name.strip().lower()
+    if key in _NAMED:
+        return _NAMED[key]()
+    for prefix in ("poly:", "poly(", "poly"):
+        if key.startswith(prefix):
+            try:
+                return poly(float(key[len(prefix):].rstrip(")")))
+            except ValueError:
+                break
+    raise InvalidArgument(f"alpha={name!r} is not a known schedule: use 'linear', 'cosine', 'poly:P', a callable "
+                          "alpha(t), or explicit step weights.")
+
+
+def _subset_table_iid(rates: np.ndarray, length: int) -> np.ndarray:
+    num_steps = rates.shape[0]
+    table = np.zeros((num_steps, length + 1, length + 1))
+    for k, r in enumerate(rates):
+        for m in range(length + 1):
+            u = np.arange(m + 1)
+            with np.errstate(invalid="ignore"):
+                table[k, m, : m + 1] = np.power(r, u) * np.power(1.0 - r, m - u)
+    return table
+
+
+@dataclass(frozen=True, eq=False)
+class IIDSchedule:
+    """i.i.d. (alpha) schedule: each position's unmasking step is i.i.d. with P(step k) = w_k.
+
+    Attributes
+    ----------
+    weights : (N,) float64, non-negative, sums to 1.
+    exact_weights : tuple of Fractions summing exactly to 1, when known (linear, integer poly, rationals).
+    name : how the schedule was specified.
+    """
+
+    weights: np.ndarray
+    exact_weights: tuple | None
+    name: str
+
+    @property
+    def num_steps(self) -> int:
+        return self.weights.shape[0]
+
+    @property
+    def kind(self) -> str:
+        return "iid"
+
+    @property
+    def rates(self) -> np.ndarray:
+        """r_k = w_k / (w_k + ... + w_N): the per-step unmasking probability of a still-masked position."""
+        tails = np.cumsum(self.weights[::-1])[::-1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rates = np.where(tails > 0, self.weights / np.where(tails > 0, tails, 1.0), 1.0)
+        rates[-1] = 1.0  # the last step unmasks whatever is left (w_N / w_N, or nothing left at all)
+        return np.minimum(rates, 1.0)
+
+    def subset_probabilities(self, length: int) -> np.ndarray:
+        """(N, L+1, L+1) table: P(a given subset of size u is the one unmasked | m masked) at step k."""
+        return _subset_table_iid(self.rates, as_int(length, "length", minimum=1))
+
+    def reveal_law(self, length: int) -> np.ndarray:
+        """(N, L+1, L+1) table P_k(u | m): Binomial(m, r_k)."""
+        return _reveal_from_subsets(self.subset_probabilities(length))
+
+    def describe(self) -> dict:
+        out = {"kind": "iid", "name": self.name, "num_steps": self.num_steps, "weights": self.weights.tolist()}
+        if self.exact_weights is not None:
+            out["exact_weights"] = [str(w) for w in self.exact_weights]
+        return out
+
+
+@dataclass(frozen=True, eq=False)
+class FixedSizes:
+    """Fixed-size schedule (Li & Cai): step t unmasks a uniformly random subset of exactly s_t of the
+    currently masked positions; sum of sizes = L."""
+
+    sizes: tuple
+
+    @property
+    def num_steps(self) -> int:
+        return len(self.sizes)
+
+    @property
+    def kind(self) -> str:
+        return "fixed_sizes"
+
+    @property
+    def length(self) -> int:
+        return sum(self.sizes)
+
+    @property
+    def name(self) -> str:
+        return f"fixed_sizes{list(self.sizes)}"
+
+    def _check_length(self, length: int) -> int:
+        length = as_int(length, "length", minimum=1)
+        if length != self.length:
+            raise InvalidArgument(
+                f"fixed_sizes {list(self.sizes)} unmask {self.length} positions but length={length}: the sizes must "
+                f"sum to the sequence length so that every position is unmasked (try balanced_sizes({length}, T))."
+            )
+        return length
+
+    def subset_probabilities(self, length: int) -> np.ndarray:
+        length = self._check_length(length)
+        table = np.zeros((self.num_steps, length + 1, length + 1))
+        remaining = length
+        for k, s in enumerate(self.sizes):
+            table[k, remaining, s] = 1.0 / math.comb(remaining, s)
+            remaining -= s
+        return table
+
+    def reveal_law(self, length: int) -> np.ndarray:
+        return _reveal_from_subsets(self.subset_probabilities(length))
+
+    def describe(self) -> dict:
+        return {"kind": "fixed_sizes", "sizes": list(self.sizes), "num_steps": self.num_steps}
+
+
+def _reveal_from_subsets(table: np.ndarray) -> np.ndarray:
+    length = table.shape[1] - 1
+    comb = np.array([[math.comb(m, u) for u in range(length + 1)] for m in range(length + 1)], dtype=np.float64)
+    return table * comb[None]
+
+
+def iid(num_steps: int, alpha="linear") -> IIDSchedule:
+    """The i.i.d. schedule on the grid t_k = 1 - k/N with w_k = alpha(t_k) - alpha(t_{k-1}).
+
+    ``alpha`` is ``"linear"``, ``"cosine"``, ``"poly:P"``, an ``Alpha``, any callable alpha(t), or an explicit
+    weight vector of length N (floats or Fractions) that is non-negative and sums to 1.
+    """
+    num_steps = as_int(num_steps, "num_steps", minimum=1)
+    if isinstance(alpha, str):
+        alpha = _alpha_from_name(alpha)
+    if isinstance(alpha, (list, tuple, np.ndarray)):
+        return _from_weights(num_steps, alpha)
+    if not callable(alpha):
+        raise InvalidType(f"alpha={alpha!r} must be a schedule name, a callable alpha(t) or a weight vector.")
+    name = alpha.name if isinstance(alpha, Alpha) else getattr(alpha, "__name__", "callable")
+    values = np.array([float(alpha(1.0 - k / num_steps)) for k in range(num_steps + 1)])
+    if not np.all(np.isfinite(values)):
+        raise InvalidArgument(f"alpha={name} returned a non-finite value on the grid t_k = 1 - k/N: {values.tolist()}.")
+    if abs(values[0]) > WEIGHT_ATOL or abs(values[-1] - 1.0) > WEIGHT_ATOL:
+        raise InvalidArgument(f"alpha={name} must satisfy alpha(0) = 1 and alpha(1) = 0; got alpha(0) = {float(values[-1])!r}, "
+                              f"alpha(1) = {float(values[0])!r}.")
+    values[0], values[-1] = 0.0, 1.0
+    weights = np.diff(values)
+    if np.any(weights < -WEIGHT_ATOL):
+        k = int(np.argmax(weights < -WEIGHT_ATOL))
+        raise InvalidArgument(f"alpha={name} is not decreasing: w_{k + 1} = alpha(t_{k + 1}) - alpha(t_{k}) = "
+                              f"{float(weights[k])!r} < 0.")
+    weights = np.maximum(weights, 0.0)
+    exact = None
+    if isinstance(alpha, Alpha) and alpha.exact_weights is not None:
+        exact = alpha.exact_weights(num_steps)
+        weights = np.array([float(w) for w in exact])
+    weights.setflags(write=False)
+    return IIDSchedule(weights, exact, name)
+
+
+def _from_weights(num_steps: int, values) -> IIDSchedule:
+    values = list(values)
+    if len(values) != num_steps:
+        raise InvalidArgument(f"alpha has {len(values)} step weights but num_steps={num_steps}: give one weight per step.")
+    exact = None
+    if all(isinstance(w, (numbers.Rational)) and not isinstance(w, bool) for w in values):
+        exact = tuple(Fraction(w) for w in values)
+        if sum(exact) != 1:
+            raise InvalidArgument(f"step weights sum to {sum(exact)}, not 1: the schedule must unmask every position.")
+    weights = np.array([float(w) for w in values], dtype=np.float64)
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise InvalidArgument(f"step weights {weights.tolist()} must be finite and >= 0.")
+    if abs(weights.sum() - 1.0) > WEIGHT_ATOL * max(1, num_steps):
+        raise InvalidArgument(f"step weights sum to {float(weights.sum())!r}, not 1: the schedule must unmask every position "
+                              "(normalise the weights yourself if that is meant).")
+    weights.setflags(write=False)
+    return IIDSchedule(weights, exact, "weights")
+
+
+def fixed_sizes(sizes) -> FixedSizes:
+    """Fixed-size schedule with step sizes s_1..s_T (positive integers; they must sum to L when used)."""
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        raise InvalidType(f"sizes={sizes!r} must be a sequence of positive integers.") from None
+    if not sizes:
+        raise InvalidArgument("sizes=() is empty: a schedule needs at least one step.")
+    return FixedSizes(tuple(as_int(s, f"sizes[{i}]", minimum=1) for i, s in enumerate(sizes)))
+
+
+def balanced_sizes(length: int, num_steps: int) -> FixedSizes:
+    """Sizes differing by at most one, larger first: the balanced schedule of Li & Cai."""
+    length = as_int(length, "length", minimum=1)
+    num_steps = as_int(num_steps, "num_steps", minimum=1, maximum=length)
+    base, extra = divmod(length, num_steps)
+    return fixed_sizes([base + 1] * extra + [base] * (num_steps - extra))

@@ -1,0 +1,184 @@
+"""Slow, obviously-correct references, named like the fast functions they check.
+
+Everything here enumerates: hidden paths, sequences, and the step label of every position. Numbers are
+``fractions.Fraction`` when ``exact=True`` (float parameters convert to Fractions exactly, so the
+reference is the exact value of the same float model), floats otherwise.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+
+
+def _num(value, exact):
+    return Fraction(float(value)) if exact else float(value)
+
+
+def joint(lang, length, exact=False):
+    """{x: q(x)} over V^L by summing over every hidden path (H^L)."""
+    hmm = lang.as_hmm()
+    pi = [_num(v, exact) for v in hmm.initial]
+    A = [[_num(v, exact) for v in row] for row in hmm.transition]
+    B = [[_num(v, exact) for v in row] for row in hmm.emission]
+    out = {}
+    for x in itertools.product(range(hmm.vocab_size), repeat=length):
+        total = 0
+        for path in itertools.product(range(hmm.num_states), repeat=length):
+            p = pi[path[0]] * B[path[0]][x[0]]
+            for i in range(1, length):
+                if p == 0:
+                    break
+                p *= A[path[i - 1]][path[i]] * B[path[i]][x[i]]
+            total += p
+        out[x] = total
+    return out
+
+
+def posterior(q, xt, vocab):
+    """L x V list of q(x^i = v | unmasked tokens of xt) from the joint table; None when impossible."""
+    length = len(xt)
+    agree = {x: p for x, p in q.items() if all(t < 0 or t == xi for t, xi in zip(xt, x))}
+    z = sum(agree.values())
+    if z == 0:
+        return None
+    rows = []
+    for i in range(length):
+        rows.append([sum(p for x, p in agree.items() if x[i] == v) / z for v in range(vocab)])
+    return rows
+
+
+def label_law(schedule, length, exact=False):
+    """[(labels, probability)]: the step at which each position is unmasked, enumerated directly from the
+    schedule's definition (i.i.d. with weights w, or a uniform ordered partition with the given sizes)."""
+    if schedule.kind == "iid":
+        w = list(schedule.exact_weights) if (exact and schedule.exact_weights) else [_num(v, exact) for v in schedule.weights]
+        out = []
+        for labels in itertools.product(range(schedule.num_steps), repeat=length):
+            p = 1
+            for k in labels:
+                p *= w[k]
+            if p:
+                out.append((labels, p))
+        return out
+    sizes = schedule.sizes
+    total = math.factorial(length)
+    for s in sizes:
+        total //= math.factorial(s)
+    one = Fraction(1, total) if exact else 1.0 / total
+    return [(labels, one) for labels in itertools.product(range(len(sizes)), repeat=length)
+            if all(labels.count(k) == s for k, s in enumerate(sizes))]
+
+
+def output_distribution(q, length, vocab, schedule, model_fn, exact=False):
+    """({x: p(x)} on the support, escaped): the sampler run literally, step by step, for every labelling.
+
+    ``model_fn(state tuple) -> L x V rows``. A state whose unmasked tokens are impossible under q is
+    counted as escaped, and its continuation is not followed (it can never end on the support).
+    """
+    p_out = {x: 0 for x, p in q.items() if p > 0}
+    escaped = [0]
+
+    def consistent(state):
+        return any(p > 0 and all(t < 0 or t == xi for t, xi in zip(state, x)) for x, p in q.items())
+
+    def walk(state, labels, k, mass):
+        if mass == 0:
+            return
+        if k == max(labels) + 1:
+            p_out[tuple(state)] += mass
+            return
+        positions = [i for i, lab in enumerate(labels) if lab == k]
+        if not positions:
+            walk(state, labels, k + 1, mass)
+            return
+        rows = model_fn(tuple(state))
+        for tokens in itertools.product(range(vocab), repeat=len(positions)):
+            m = mass
+            for i, v in zip(positions, tokens):
+                m *= rows[i][v]
+            if m == 0:
+                continue
+            new = list(state)
+            for i, v in zip(positions, tokens):
+                new[i] = v
+            if consistent(new):
+                walk(new, labels, k + 1, m)
+            else:
+                escaped[0] += m
+
+    for labels, prob in label_law(schedule, length, exact):
+        walk([-1] * length, labels, 0, prob)
+    return p_out, escaped[0]
+
+
+def oracle_fn(q, vocab):
+    return lambda state: posterior(q, state, vocab)
+
+
+def uniform_mixture_fn(q, vocab, mixing, exact=False):
+    lam = _num(mixing, exact)
+
+    def fn(state):
+        rows = posterior(q, state, vocab)
+        return [[(1 - lam) * v + lam / vocab for v in row] for row in rows]
+
+    return fn
+
+
+def model_fn(model, exact=False):
+    """Any exactmdm model evaluated one state at a time (its float outputs, as exact Fractions if asked)."""
+    def fn(state):
+        probs = model(np.array([state], dtype=np.int64))[0]
+        return [[_num(v, exact) for v in row] for row in probs]
+    return fn
+
+
+def support_count(q):
+    return sum(1 for p in q.values() if p > 0)
+
+
+def kl(q, p, base=2):
+    total = 0.0
+    for x, qx in q.items():
+        if qx > 0:
+            if p.get(x, 0) <= 0:
+                return math.inf
+            total += float(qx) * math.log(float(qx) / float(p[x]))
+    return total / math.log(base)
+
+
+def same_step_neighbours(labels):
+    return sum(1 for a, b in zip(labels, labels[1:]) if a == b)
+
+
+def letter_pair_ser(length, schedule, exact=True):
+    """SER of the letter-pair chain with the oracle: 1 - E[(1/4)^K] by enumerating labellings."""
+    quarter = Fraction(1, 4) if exact else 0.25
+    return 1 - sum(prob * quarter ** same_step_neighbours(labels) for labels, prob in label_law(schedule, length, exact))
+
+
+def log_forward_backward(hmm, xt):
+    """Posterior in log space with numpy logaddexp (a second, independent method for long L)."""
+    with np.errstate(divide="ignore"):
+        lpi, lA, lB = np.log(hmm.initial), np.log(hmm.transition), np.log(hmm.emission)
+    length = len(xt)
+    lik = np.array([lB[:, t] if t >= 0 else np.zeros(hmm.num_states) for t in xt])
+    la = np.empty((length, hmm.num_states))
+    lb = np.zeros((length, hmm.num_states))
+    la[0] = lpi + lik[0]
+    for i in range(1, length):
+        la[i] = np.logaddexp.reduce(la[i - 1][:, None] + lA, axis=0) + lik[i]
+    for i in range(length - 2, -1, -1):
+        lb[i] = np.logaddexp.reduce(lA + (lik[i + 1] + lb[i + 1])[None, :], axis=1)
+    lg = la + lb
+    lg -= np.logaddexp.reduce(lg, axis=1, keepdims=True)
+    out = np.exp(lg) @ hmm.emission
+    for i, t in enumerate(xt):
+        if t >= 0:
+            out[i] = 0.0
+            out[i, t] = 1.0
+    return out
