@@ -1,0 +1,282 @@
+"""Feng et al. 2025, Theorem 4.4 (SER lower bound) -- check ``theorem_ser``.
+
+Statement (arXiv 2502.09622): there is an HMM over a vocabulary of size 16 such that for every reverse
+model satisfying Assumption 4.1 with eps_learning < 1/128 and every masking schedule, there is a constant
+C with SER(p) > 1/2 when N = C L.
+
+Witness: ``languages.counterexample16`` (the letter-pair chain; proof in ``exact.letter_pair``). With K
+the number of neighbouring pairs unmasked in the same step, the oracle has P(correct) = E[(1/4)^K]; for
+uniform weights SER = 1 - (1 - 3/(4N))^(L-1) exactly. Every i.i.d. schedule with N steps puts each of the
+floor(L/2) disjoint pairs (1,2), (3,4), ... in one step with probability sum_k w_k^2 >= 1/N
+(Cauchy-Schwarz), independently, so SER >= 1 - (1 - (1-m)/N)^floor(L/2) for any model whose same-step
+pairs agree with probability at most m (m = 1/4 for the oracle; m(eps) of ``pair_match_bound`` under
+Assumption 4.1, about 0.2543 at eps = 1/128 nats).
+
+Readings of unconfirmed details: the strongest form is checked, SER > 1/2 (strict) for every integer
+1 <= N <= C L and every L >= 2; eps_learning is in nats (Pinsker's TV < 1/16 needs KL < 1/128 nats).
+C* = sup{C : SER > 1/2 for all L >= 2 and 1 <= N <= C L} = inf_L (N_max(L) + 1) / L, N_max(L) the largest
+N with SER > 1/2. Lengths beyond the enumerated range are covered by the tail bound
+(N_max(L) + 1)/L >= g(L)/L >= C_inf (1 - 1/L), from 1 - e^-x <= x, with C_inf = (1-m)/ln 2 per reading.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+
+from .. import exact as _exact
+from ..exact import letter_pair as lp
+from ..intervals import log_enclosure
+from ..languages import counterexample16
+from ..models import Perturbed
+from ..schedules import balanced_sizes, iid
+from .result import CheckResult, Table, exact_value
+
+NAME = "theorem_ser"
+SUMMARY = "Feng et al. Thm 4.4: SER > 1/2 needs N linear in L (16-symbol letter-pair chain; exact C*)"
+EPS_THRESHOLD = Fraction(1, 128)
+DEFAULTS = {"max_length": 512, "lengths": [2, 4, 16, 64, 256, 1024, 4096], "c_grid": [0.25, 0.5, 1.0, 2.0, 4.0],
+            "claim_c": None, "mc_samples": 20000, "seed": 0, "ter_eps_bits": 0.01, "search_candidates": 200}
+
+
+# --- the bound --------------------------------------------------------------------------------------------
+def disjoint_pairs_bound(length: int, num_steps: int, match=Fraction(1, 4)):
+    """SER >= 1 - (1 - (1 - m)/N)^floor(L/2), valid for every i.i.d. schedule with N steps."""
+    return 1 - (1 - (1 - Fraction(match)) / num_steps) ** (length // 2)
+
+
+def _largest_n(correct_prob, target: Fraction) -> int:
+    """Largest N with P(correct)(N) < 1 - target, for P(correct) increasing in N (0 when N = 1 fails)."""
+    if not correct_prob(1) < 1 - target:
+        return 0
+    lo, hi = 1, 2
+    while correct_prob(hi) < 1 - target:
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if correct_prob(mid) < 1 - target:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def n_max_uniform(length: int, target=Fraction(1, 2), match=Fraction(1, 4), exponent=None) -> int:
+    """Largest N with (1 - (1-m)/N)^e < 1 - target (SER > target); e = L - 1 (uniform weights, exact
+    SER) or floor(L/2) (the every-schedule bound). Exact rational comparisons."""
+    e = length - 1 if exponent is None else exponent
+    return _largest_n(lambda n: (1 - (1 - Fraction(match)) / n) ** e, Fraction(target))
+
+
+def c_star(lengths_nmax: dict) -> tuple[Fraction, int]:
+    """min over L of (N_max(L) + 1)/L and the L attaining it."""
+    best = min(lengths_nmax, key=lambda L: (Fraction(lengths_nmax[L] + 1, L), L))
+    return Fraction(lengths_nmax[best] + 1, best), best
+
+
+def tail_lower_bound(max_length: int, match: Fraction, target: Fraction, halved: bool) -> Fraction:
+    """Rational lower bound of (N_max(L)+1)/L for every L > max_length (see module docstring)."""
+    log_hi = log_enclosure(1 / (1 - Fraction(target)))[1]
+    c_inf = (1 - Fraction(match)) / log_hi
+    first = max_length + 1
+    if halved:  # exponent floor(L/2) >= (L-1)/2
+        return c_inf * Fraction(first - 1, 2 * first)
+    return c_inf * Fraction(first - 1, first)
+
+
+def certified_c_star(max_length: int, match=Fraction(1, 4), target=Fraction(1, 2), every_schedule=False):
+    """(C* exact or interval, attaining L, tail bound) for uniform weights, or for every i.i.d. schedule."""
+    nmax = {L: n_max_uniform(L, target, match, exponent=(L // 2 if every_schedule else None))
+            for L in range(2, max_length + 1)}
+    finite, arg = c_star(nmax)
+    tail = tail_lower_bound(max_length, match, target, every_schedule)
+    return finite, arg, tail
+
+
+# --- the check --------------------------------------------------------------------------------------------
+def _iid_c_star_float(schedule_of, max_length: int, correct_fn) -> tuple[float, int]:
+    best, arg = math.inf, None
+    for L in range(2, max_length + 1):
+        n = _largest_n(lambda N: correct_fn(schedule_of(N), L), Fraction(1, 2))
+        value = (n + 1) / L
+        if value < best:
+            best, arg = value, L
+    return best, arg
+
+
+def _weight_search(length, num_steps, candidates, seed):
+    """Schedule weights that minimise the oracle SER at (L, N): Dirichlet draws plus coordinate moves."""
+    rng = np.random.default_rng(seed)
+    best_w = np.full(num_steps, 1.0 / num_steps)
+    best = lp.same_step_generating(best_w, 0.25, length)
+    for _ in range(candidates):
+        w = rng.dirichlet(np.ones(num_steps) * rng.choice([0.3, 1.0, 5.0]))
+        value = lp.same_step_generating(w, 0.25, length)
+        if value > best:
+            best, best_w = value, w
+    return 1.0 - best, best_w
+
+
+def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20000, seed=0, ter_eps_bits=0.01,
+          search_candidates=200, progress=None) -> CheckResult:
+    lengths = list(lengths or DEFAULTS["lengths"])
+    c_grid = list(c_grid or DEFAULTS["c_grid"])
+    say = progress or (lambda msg: None)
+    lang = counterexample16()
+    m_eps = lp.pair_match_bound(float(EPS_THRESHOLD))
+    m_eps_rational = Fraction(math.ceil(m_eps * 10 ** 9), 10 ** 9)  # rounded up: still an upper bound
+    tables = []
+
+    # 1. exact engine against the closed form at small L, both samplers
+    say("state-space engine on small L")
+    t = Table("exact SER at small L: state-space engine vs closed form / E[(1/4)^K]",
+              ["L", "schedule", "engine SER", "closed form", "|diff|"])
+    for L in (2, 3):
+        for N in (1, 2, 3):
+            sch = iid(N)
+            engine = _exact.output_distribution(lang, L, sch).escaped
+            closed = lp.ser_uniform_exact(L, N)
+            t.add(L, f"iid linear N={N}", engine, closed, abs(engine - float(closed)))
+        for N in range(1, L + 1):
+            sizes = balanced_sizes(L, N)
+            engine = _exact.output_distribution(lang, L, sizes).escaped
+            ref = _fixed_exact_small(sizes.sizes)
+            t.add(L, f"fixed {list(sizes.sizes)}", engine, ref, abs(engine - float(ref)))
+    engine_ok = all(row[-1] <= 1e-12 for row in t.rows)
+    tables.append(t)
+
+    # 2. exact SER at long L for N = C L, i.i.d. uniform (closed form) and fixed sizes (Monte Carlo)
+    say("exact SER at long L")
+    t = Table("SER at N = ceil(C L): i.i.d. uniform exact; fixed balanced sizes Monte Carlo (99% Hoeffding)",
+              ["L", "C", "N", "SER iid exact", "KL/L iid [bits]", "SER fixed (MC)", "+-"])
+    for L in lengths:
+        for C in c_grid:
+            N = max(1, math.ceil(C * L))
+            ser = lp.ser_uniform_exact(L, N)
+            kl_per_token = -math.log2(1 - float(ser)) / L if ser < 1 else math.inf
+            if N <= L:
+                est, half = lp.fixed_sizes_correct_mc(list(balanced_sizes(L, N).sizes), mc_samples, seed)
+                t.add(L, C, N, ser, kl_per_token, 1 - est, half)
+            else:
+                t.add(L, C, N, ser, kl_per_token, "n/a (N > L)", "")
+    tables.append(t)
+
+    # 3. verified constants
+    say("verified constants C*")
+    constants = {}
+    c_oracle, arg_oracle, tail_oracle = certified_c_star(max_length)
+    exact_flag = tail_oracle >= c_oracle
+    constants["C*_oracle_iid_uniform"] = exact_value(
+        c_oracle, interval=None if exact_flag else (min(tail_oracle, c_oracle), c_oracle),
+        note=f"exact for every L >= 2 (attained at L={arg_oracle}; L > {max_length} by the tail bound "
+             f"{float(tail_oracle):.6f})" if exact_flag else f"interval: L <= {max_length} exact, tail bound below")
+    c_any, arg_any, tail_any = certified_c_star(max_length, every_schedule=True)
+    constants["C*_oracle_every_iid_schedule"] = exact_value(
+        min(c_any, tail_any), interval=(min(c_any, tail_any), c_any),
+        note=f"certified lower bound valid for every i.i.d. schedule (disjoint pairs); min over L <= {max_length} "
+             f"is {float(c_any):.6f} at L={arg_any}")
+    c_eps_any, arg_eps_any, tail_eps_any = certified_c_star(max_length, match=m_eps_rational, every_schedule=True)
+    constants["C*_eps<1/128_every_iid_schedule"] = exact_value(
+        min(c_eps_any, tail_eps_any), interval=(min(c_eps_any, tail_eps_any), c_eps_any),
+        note="certified lower bound for every model with eps_learning < 1/128 nats and every i.i.d. schedule")
+    constants["pair_match_bound(1/128)"] = exact_value(
+        m_eps_rational, note="max agreement of a same-step pair under eps_learning <= 1/128 nats (Pinsker route: "
+                             "33/128 = 0.2578)")
+    c_eps_uniform, arg_eps_uniform = _iid_c_star_float(
+        lambda N: [1.0 / N] * N, min(max_length, 256),
+        lambda w, L: lp.matching_generating(w, m_eps, L))
+    constants["C*_eps<1/128_iid_uniform"] = exact_value(
+        c_eps_uniform, note=f"float, over 2 <= L <= {min(max_length, 256)} (matching bound), attained at L={arg_eps_uniform}")
+    for alpha in ("cosine", "poly:2"):
+        value, arg = _iid_c_star_float(lambda N, a=alpha: iid(N, a).weights, min(max_length, 128),
+                                       lambda w, L: lp.same_step_generating(w, 0.25, L))
+        constants[f"C*_oracle_iid_{alpha}"] = exact_value(value, note=f"float, over 2 <= L <= {min(max_length, 128)}, "
+                                                                      f"attained at L={arg}")
+    ln2 = log_enclosure(Fraction(2))
+    constants["C_inf_oracle_iid_uniform"] = exact_value(
+        0.75 / math.log(2), interval=(Fraction(3, 4) / ln2[1], Fraction(3, 4) / ln2[0]),
+        note="limit of (N_max+1)/L as L -> infinity: 3/(4 ln 2)")
+
+    # 4. N_min(L) for SER <= 1/2 and <= 0.1 beside the N that TER needs
+    say("N_min against L")
+    t = Table(f"least N (i.i.d. uniform, oracle): SER <= target vs TER within {ter_eps_bits} bits/token",
+              ["L", "N_min SER<=1/2", "N_min SER<=0.1", "N_min/L (1/2)", "N_min/L (0.1)", "N_min TER"])
+    slopes = {}
+    for L in lengths:
+        if L < 2:
+            continue
+        n_half = n_max_uniform(L, Fraction(1, 2)) + 1
+        n_tenth = n_max_uniform(L, Fraction(1, 10)) + 1
+        n_ter = _n_min_ter(L, ter_eps_bits)
+        t.add(L, n_half, n_tenth, n_half / L, n_tenth / L, n_ter)
+        slopes = {"1/2": n_half / L, "1/10": n_tenth / L}
+    tables.append(t)
+    constants["slope_N_min_SER<=1/2"] = exact_value(slopes["1/2"], note=f"N_min/L at L={lengths[-1]}; limit 3/(4 ln 2)")
+    constants["slope_N_min_SER<=0.1"] = exact_value(slopes["1/10"], note=f"N_min/L at L={lengths[-1]}; limit "
+                                                                         "3/(4 ln(10/9))")
+
+    # 5. how far is the every-schedule bound from the best schedule?
+    say("search over schedule weights")
+    t = Table("SER at (L, N): uniform weights, best weights found by search, every-schedule lower bound",
+              ["L", "N", "uniform (exact)", "best found", "lower bound (all schedules)"])
+    for L, N in ((16, 8), (64, 32), (64, 64)):
+        best, _ = _weight_search(L, N, search_candidates, seed)
+        t.add(L, N, lp.ser_uniform_exact(L, N), best, disjoint_pairs_bound(L, N))
+    tables.append(t)
+
+    # 6. verdict: a positive C exists under the worst model; a claimed C is refuted by any schedule
+    counterexample = None
+    verdict = engine_ok and min(c_eps_any, tail_eps_any) > 0
+    if claim_c is not None:
+        counterexample = _refute_claim(Fraction(claim_c).limit_denominator(10 ** 6), max_length)
+        verdict = verdict and counterexample is None
+    inputs = {"language": lang.describe(), "eps_learning_threshold_nats": str(EPS_THRESHOLD),
+              "max_length": max_length, "lengths": lengths, "c_grid": c_grid, "claim_c": claim_c,
+              "mc_samples": mc_samples, "seed": seed}
+    return CheckResult(
+        NAME, "Theorem 4.4 (SER lower bound)", "Feng et al. 2025, arXiv 2502.09622",
+        "For the 16-symbol letter-pair chain, every model with eps_learning < 1/128 and every schedule: "
+        "SER > 1/2 when N <= C L, with the verified constants below.",
+        ["SER > 1/2 strictly, for every integer 1 <= N <= C L and every L >= 2 (the strongest reading)",
+         "eps_learning in nats (Pinsker: KL < 1/128 nats gives TV < 1/16)",
+         "worst model: same-step pairs agree with probability <= m(eps) (exact optimum over marginals)"],
+        inputs, "closed form and transfer matrices (exact rationals), state-space engine at small L, Monte Carlo "
+                "for fixed sizes at long L", tables, constants, verdict, counterexample)
+
+
+def _fixed_exact_small(sizes) -> Fraction:
+    """1 - E[(1/4)^K] over every arrangement of the step labels (uniform ordered partition)."""
+    import itertools
+    labels = [k for k, s in enumerate(sizes) for _ in range(s)]
+    arrangements = set(itertools.permutations(labels))
+    total = sum(Fraction(1, 4) ** sum(a == b for a, b in zip(p, p[1:])) for p in arrangements)
+    return 1 - total / len(arrangements)
+
+
+def _n_min_ter(length: int, eps_bits: float) -> int:
+    """Least N (uniform weights, oracle) with KL(q||p)/L = -log2(1 - SER)/L <= eps_bits."""
+    def ok(n):
+        return -(length - 1) * math.log2(1 - 0.75 / n) / length <= eps_bits
+    n = 1
+    while not ok(n):
+        n *= 2
+    lo, hi = n // 2, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return hi if lo == 0 or not ok(lo) else lo
+
+
+def _refute_claim(claim: Fraction, max_length: int):
+    """Smallest (L, N) with N <= claim * L and oracle SER <= 1/2 under uniform weights, if any."""
+    for L in range(2, max_length + 1):
+        n = math.floor(claim * L)
+        nmax = n_max_uniform(L)
+        if n > nmax:
+            N = nmax + 1
+            return {"language": "counterexample16", "model": "oracle", "schedule": f"iid linear N={N}", "L": L,
+                    "N": N, "claimed_C": str(claim), "SER_exact": str(lp.ser_uniform_exact(L, N)),
+                    "SER": float(lp.ser_uniform_exact(L, N))}
+    return None

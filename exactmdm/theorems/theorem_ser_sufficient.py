@@ -1,0 +1,126 @@
+"""Feng et al. 2025, Theorem 4.3 (SER with sufficient steps) -- check ``theorem_ser_sufficient``.
+
+Statement (arXiv 2502.09622): for any HMM q and delta > 0, with eps_learning < O(delta/L) and enough steps,
+SER(p) <= delta. (The exact N is unconfirmed.)
+
+What is proved and checked exactly: with the fixed-size schedule at N = L (one token per step) the oracle
+never leaves the support, and a model with eps_learning <= eps puts at most 1 - e^-eps of mass on tokens
+the support forbids (KL(q||p) >= -log p(supp q)), so SER <= 1 - e^(-L eps) <= L eps = delta for
+eps = delta / L (``one_per_step_bound``). With the i.i.d. schedule dependent tokens can collide in one step,
+so the least N reaching SER <= delta grows with L, measured here; and the largest eps that keeps
+SER <= delta at N = L is found by bisection on the exact SER.
+Reading: eps_learning in nats; the perturbed model is the uniform mixture (the kind that spends its KL
+budget on forbidden tokens).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .. import exact as _exact
+from ..models import Oracle, Perturbed
+from ..schedules import fixed_sizes, iid
+from .families import make_language
+from .result import CheckResult, Table, exact_value
+
+NAME = "theorem_ser_sufficient"
+SUMMARY = "Feng et al. Thm 4.3: SER <= delta with eps_learning = delta/L at N = L; N_min for i.i.d. schedules"
+DEFAULTS = {"families": ["hmm3-V3-p0.2"], "seeds": [0, 1], "lengths": [2, 3, 4, 5, 6], "delta": 0.02, "max_steps": 256,
+            "bound_factor": 1.0}
+
+
+def one_per_step_bound(length: int, eps_nats: float) -> float:
+    """SER <= 1 - exp(-L eps) for N = L fixed sizes and any model with eps_learning <= eps (nats)."""
+    return -math.expm1(-length * eps_nats)
+
+
+def _ser(lang, length, schedule, model):
+    return _exact.output_distribution(lang, length, schedule, model).escaped
+
+
+def least_steps(lang, length, delta, model, max_steps):
+    """Least N (i.i.d. linear) with exact SER <= delta, by doubling then bisection (SER falls with N)."""
+    if _ser(lang, length, iid(1), model) <= delta:
+        return 1
+    hi = 2
+    while _ser(lang, length, iid(hi), model) > delta:
+        if hi >= max_steps:
+            return None
+        hi = min(2 * hi, max_steps)
+    lo = hi // 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _ser(lang, length, iid(mid), model) <= delta:
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def largest_eps(lang, length, delta, iterations=30):
+    """Largest uniform-mixture eps (nats) with exact SER <= delta at N = L fixed sizes (bisection in log eps)."""
+    one = fixed_sizes([1] * length)
+    lo, hi = 0.0, 1.0
+    while _ser(lang, length, one, Perturbed(lang, hi)) <= delta:
+        lo, hi = hi, hi * 2
+        if hi > 64:
+            return math.inf
+    for _ in range(iterations):
+        mid = 0.5 * (lo + hi)
+        if _ser(lang, length, one, Perturbed(lang, mid)) <= delta:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def check(families=None, seeds=None, lengths=None, delta=0.02, max_steps=256, bound_factor=1.0,
+          progress=None) -> CheckResult:
+    families = list(families or DEFAULTS["families"])
+    seeds = list(seeds if seeds is not None else DEFAULTS["seeds"])
+    lengths = list(lengths or DEFAULTS["lengths"])
+    say = progress or (lambda msg: None)
+    t1 = Table(f"N = L fixed sizes, uniform mixture with eps_learning = delta/L (delta = {delta})",
+               ["language", "seed", "L", "eps [nats]", "SER oracle", "SER model", "bound 1-e^(-L eps)", "<= delta"])
+    t2 = Table(f"least N (i.i.d. linear, oracle) with SER <= {delta}, and largest eps keeping SER <= {delta} at N = L",
+               ["language", "seed", "L", "N_min", "N_min / L", "largest eps [nats]", "largest eps * L"])
+    verdict, counterexample = True, None
+    growth = []
+    for family in families:
+        for seed in seeds:
+            lang = make_language(family, seed)
+            for L in lengths:
+                say(f"{family} seed={seed} L={L}")
+                eps = delta / L
+                one = fixed_sizes([1] * L)
+                ser_oracle = _ser(lang, L, one, Oracle(lang))
+                ser_model = _ser(lang, L, one, Perturbed(lang, eps))
+                bound = bound_factor * one_per_step_bound(L, eps)
+                ok = ser_model <= bound * (1 + 1e-12) and ser_model <= delta and ser_oracle == 0.0
+                t1.add(family, seed, L, eps, ser_oracle, ser_model, bound, ok)
+                if not ok and counterexample is None:
+                    verdict = False
+                    counterexample = {"language": lang.describe(), "L": L, "eps_nats": eps, "SER": ser_model,
+                                      "bound": bound, "delta": delta}
+                n_min = least_steps(lang, L, delta, Oracle(lang), max_steps)
+                big = largest_eps(lang, L, delta)
+                t2.add(family, seed, L, n_min if n_min else f"> {max_steps}", (n_min or math.nan) / L, big, big * L)
+                if n_min:
+                    growth.append((L, n_min))
+    constants = {}
+    if growth:
+        by_l = {}
+        for L, n in growth:
+            by_l.setdefault(L, []).append(n)
+        first, last = min(by_l), max(by_l)
+        constants["N_min_ratio_last_first"] = exact_value(
+            max(by_l[last]) / max(by_l[first]), note=f"max N_min at L={last} over max N_min at L={first} "
+                                                     f"(length ratio {last / first:g})")
+    inputs = {"families": families, "seeds": seeds, "lengths": lengths, "delta": delta, "max_steps": max_steps,
+              "bound_factor": bound_factor}
+    return CheckResult(
+        NAME, "Theorem 4.3 (SER with sufficient steps)", "Feng et al. 2025, arXiv 2502.09622",
+        "With eps_learning = delta/L and one token per step (N = L), SER <= 1 - exp(-delta) <= delta.",
+        ["eps_learning in nats; uniform mixture model p = (1-l) q + l/V with l = 1 - exp(-eps)",
+         "enough steps = N = L with the fixed-size schedule; i.i.d. schedules reported by their least N"],
+        inputs, "state-space engine (exact), bisection on exact SER", [t1, t2], constants, verdict, counterexample)
