@@ -11,7 +11,7 @@ from exactmdm.errors import EnumerationTooLarge, InvalidArgument
 from exactmdm.models import Perturbed
 from exactmdm.testing import languages, lookup_model, models, schedules
 
-from . import naive
+from .. import naive
 
 
 def _compare(out, ref_probs, ref_escaped, rel=1e-12):

@@ -1,0 +1,70 @@
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import exactmdm as em
+from exactmdm.exact import letter_pair as lp
+
+from .. import naive
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=4).filter(lambda w: sum(w) > 0), st.integers(1, 5))
+def test_transfer_recurrences_match_label_enumeration(raw, length):
+    w = [Fraction(x, sum(raw)) for x in raw]
+    sch = em.schedules.iid(len(w), w)
+    law = naive.label_law(sch, length, exact=True)
+    brute_k = sum(p * Fraction(1, 4) ** naive.same_step_neighbours(lab) for lab, p in law)
+    assert lp.same_step_generating(w, Fraction(1, 4), length) == brute_k
+
+    def matching(labels):
+        runs = [len(list(g)) for _, g in itertools.groupby(labels)]
+        return sum(r // 2 for r in runs)
+
+    m = Fraction(1, 3)
+    assert lp.matching_generating(w, m, length) == sum(p * m ** matching(lab) for lab, p in law)
+    assert lp.same_step_generating([float(x) for x in w], 0.25, length) == pytest.approx(float(brute_k), rel=1e-12)
+
+
+@pytest.mark.parametrize("length", [2, 3, 4])
+@pytest.mark.parametrize("n", [1, 2, 4])
+def test_closed_form_equals_state_space_engine(length, n):
+    lang = em.languages.counterexample16()
+    out = em.exact.output_distribution(lang, length, em.schedules.iid(n))
+    assert out.escaped == pytest.approx(float(lp.ser_uniform_exact(length, n)), rel=1e-12)
+    # p(x) = q(x) (1 - SER) on the support, so KL(q||p) = -log(1 - SER)
+    assert em.metrics.kl(lang, out, base=math.e) == pytest.approx(-math.log(1 - out.escaped), rel=1e-10)
+
+
+def test_pair_match_bound_is_the_optimum():
+    eps = 1 / 128
+    m = lp.pair_match_bound(eps)
+    assert 0.25 < m < float(lp.pinsker_match_bound(Fraction(1, 128))) == 33 / 128
+    # no feasible letter law beats it (random search), and the optimum is approached
+    rng = np.random.default_rng(0)
+    best = 0.0
+    for _ in range(20000):
+        a = rng.dirichlet(np.ones(4) * rng.choice([5.0, 50.0, 500.0]))
+        if -np.mean(np.log(4 * a)) <= eps:
+            best = max(best, float(a @ a))
+    assert best <= m
+    assert best >= 0.25 + 0.9 * (m - 0.25)
+    assert lp.pair_match_bound(0.0) == pytest.approx(0.25)
+
+
+def test_fixed_sizes_monte_carlo_covers_the_exact_value():
+    from exactmdm.theorems.theorem_ser import _fixed_exact_small
+    for sizes in ([2, 2], [3, 1, 2], [1, 1, 1, 1]):
+        est, half = lp.fixed_sizes_correct_mc(sizes, 20000, seed=1)
+        exact = 1 - _fixed_exact_small(sizes)
+        assert abs(est - float(exact)) <= half
+
+
+def test_ser_iid_exact_requires_rational_weights():
+    with pytest.raises(ValueError, match="no exact rational weights"):
+        lp.ser_iid(em.schedules.iid(3, "cosine"), 4, exact=True)
+    assert lp.ser_iid(em.schedules.iid(3), 4, exact=True) == lp.ser_uniform_exact(4, 3)

@@ -1,0 +1,45 @@
+import math
+from fractions import Fraction
+
+import pytest
+
+from exactmdm.exact import letter_pair as lp
+from exactmdm.theorems import run, theorem_ser as ts
+
+
+def test_c_star_derived_twice_agrees():
+    # exact: integer comparisons; float: the transfer matrix in float64
+    exact_c, arg, tail = ts.certified_c_star(64)
+    assert exact_c == 1 and arg == 2 and tail >= 1
+    float_best = min((ts._largest_n(lambda n, L=L: lp.same_step_generating([1.0 / n] * n, 0.25, L), Fraction(1, 2)) + 1)
+                     / L for L in range(2, 65))
+    assert float_best == float(exact_c)
+    for L in range(2, 40):
+        assert ts.n_max_uniform(L) == ts._largest_n(
+            lambda n, L=L: lp.same_step_generating([1.0 / n] * n, 0.25, L), Fraction(1, 2))
+
+
+def test_every_schedule_bound_is_below_every_schedule():
+    for L, N in ((8, 4), (16, 8), (9, 3)):
+        bound = float(ts.disjoint_pairs_bound(L, N))
+        for alpha in ("linear", "cosine", "poly:2", "poly:0.5"):
+            from exactmdm.schedules import iid
+            assert lp.ser_iid(iid(N, alpha), L) >= bound - 1e-12
+
+
+def test_asymptotic_constant():
+    # (N_max + 1)/L approaches 3/(4 ln 2) from below the tail bound
+    L = 4096
+    value = (ts.n_max_uniform(L) + 1) / L
+    assert 0.75 / math.log(2) * (1 - 1 / L) <= value <= 0.75 / math.log(2) + 1 / L
+
+
+def test_check_holds_and_a_false_claim_is_refuted():
+    small = dict(max_length=32, lengths=[2, 8, 32], c_grid=[0.5, 1.0], mc_samples=500, search_candidates=10)
+    result = run("theorem_ser", **small)
+    assert result.verdict and result.constants["C*_oracle_iid_uniform"]["exact"] == "1"
+    assert result.constants["C*_oracle_every_iid_schedule"]["float"] > 0.5
+    refuted = run("theorem_ser", claim_c=1.5, **small)
+    assert not refuted.verdict
+    assert refuted.counterexample["L"] == 2 and refuted.counterexample["SER_exact"] == "3/8"
+    assert run("theorem_ser", claim_c=0.99, **small).verdict
