@@ -25,6 +25,7 @@ from ..errors import EnumerationTooLarge, format_bytes
 from ..posterior import _consistent_batch
 
 DEFAULT_MAX_STATES = 1 << 25
+DENSE_LIMIT = 1 << 25  # (V+1)^L codes up to this use a dense accumulator (8 bytes each) instead of a sort
 
 
 @njit
@@ -106,6 +107,54 @@ def _expand(codes, masses, tokens, probs, subset_prob_k, vocab, offsets, out_cod
                 break
 
 
+@njit
+def _expand_dense(codes, masses, tokens, probs, subset_prob_k, vocab, acc):
+    """Same expansion as ``_expand``, accumulated into a dense array indexed by state code.
+
+    Serial on purpose: sources are added in a fixed order, so sums are bit-reproducible without a sort.
+    """
+    batch, length = tokens.shape
+    pos = np.empty(length, dtype=np.int64)
+    place = np.empty(length, dtype=np.int64)
+    choice = np.zeros(length, dtype=np.int64)
+    for b in range(batch):
+        m = 0
+        p = 1
+        for i in range(length):
+            if tokens[b, i] < 0:
+                pos[m] = i
+                place[m] = p
+                m += 1
+            p *= vocab + 1
+        for j in range(m):
+            choice[j] = 0
+        while True:
+            u = 0
+            for j in range(m):
+                if choice[j] > 0:
+                    u += 1
+            sp = subset_prob_k[m, u]
+            if sp > 0.0:
+                value = masses[b] * sp
+                code = codes[b]
+                for j in range(m):
+                    c = choice[j]
+                    if c > 0:
+                        value *= probs[b, pos[j], c - 1]
+                        code += c * place[j]
+                if value > 0.0:
+                    acc[code] += value
+            j = 0
+            while j < m:
+                choice[j] += 1
+                if choice[j] <= vocab:
+                    break
+                choice[j] = 0
+                j += 1
+            if j == m:
+                break
+
+
 def _merge(codes, mass):
     order = np.argsort(codes, kind="stable")
     codes, mass = codes[order], mass[order]
@@ -114,7 +163,7 @@ def _merge(codes, mass):
 
 
 def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = DEFAULT_MAX_STATES,
-        chunk: int = 1 << 15, progress: bool = False):
+        chunk: int = 1 << 15, progress: bool = False, dense_limit: int | None = None):
     """Exact sampler law: returns (codes of fully unmasked support states, their masses, escaped mass, peak)."""
     vocab = hmm.vocab_size
     if length * math.log2(vocab + 1) >= 62:
@@ -127,11 +176,14 @@ def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = 
     escaped = 0.0
     peak = 1
     num_steps = subset_probs.shape[0]
+    num_codes = (vocab + 1) ** length
+    dense = num_codes <= (DENSE_LIMIT if dense_limit is None else dense_limit)
     for k in range(num_steps):
         table = np.ascontiguousarray(subset_probs[k])
         if np.all(table[:, 0] == 1.0):  # nothing is unmasked at this step (a zero weight)
             continue
         new_codes, new_mass = [], []
+        acc = np.zeros(num_codes) if dense else None
         for start in range(0, codes.shape[0], chunk):
             c, w = codes[start:start + chunk], mass[start:start + chunk]
             tokens = decode_states(c, length, vocab)
@@ -144,15 +196,22 @@ def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = 
                     "exactmdm.exact.sequence_prob(lang, x, schedule) for the sequences you need (2^L states each), or "
                     "raise max_states if you have the memory."
                 )
-            probs = model(tokens)
+            probs = np.ascontiguousarray(model(tokens))
+            if dense:
+                _expand_dense(c, w, tokens, probs, table, vocab, acc)
+                continue
             offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
             out_codes = np.empty(total, dtype=np.int64)
             out_mass = np.empty(total)
-            _expand(c, w, tokens, np.ascontiguousarray(probs), table, vocab, offsets, out_codes, out_mass)
+            _expand(c, w, tokens, probs, table, vocab, offsets, out_codes, out_mass)
             keep = out_mass > 0.0
             new_codes.append(out_codes[keep])
             new_mass.append(out_mass[keep])
-        codes, mass = _merge(np.concatenate(new_codes), np.concatenate(new_mass))
+        if dense:
+            codes = np.flatnonzero(acc).astype(np.int64)
+            mass = acc[codes]
+        else:
+            codes, mass = _merge(np.concatenate(new_codes), np.concatenate(new_mass))
         consistent = _consistent_batch(decode_states(codes, length, vocab), *support)
         escaped += float(mass[~consistent].sum())
         codes, mass = codes[consistent], mass[consistent]

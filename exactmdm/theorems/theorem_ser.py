@@ -173,14 +173,12 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
         note=f"exact for every L >= 2 (attained at L={arg_oracle}; L > {max_length} by the tail bound "
              f"{float(tail_oracle):.6f})" if exact_flag else f"interval: L <= {max_length} exact, tail bound below")
     c_any, arg_any, tail_any = certified_c_star(max_length, every_schedule=True)
-    constants["C*_oracle_every_iid_schedule"] = exact_value(
-        min(c_any, tail_any), interval=(min(c_any, tail_any), c_any),
-        note=f"certified lower bound valid for every i.i.d. schedule (disjoint pairs); min over L <= {max_length} "
-             f"is {float(c_any):.6f} at L={arg_any}")
+    constants["C*_oracle_every_iid_schedule"] = _certified(
+        c_any, arg_any, tail_any, max_length, "lower bound on C* valid for every i.i.d. schedule (disjoint pairs)")
     c_eps_any, arg_eps_any, tail_eps_any = certified_c_star(max_length, match=m_eps_rational, every_schedule=True)
-    constants["C*_eps<1/128_every_iid_schedule"] = exact_value(
-        min(c_eps_any, tail_eps_any), interval=(min(c_eps_any, tail_eps_any), c_eps_any),
-        note="certified lower bound for every model with eps_learning < 1/128 nats and every i.i.d. schedule")
+    constants["C*_eps<1/128_every_iid_schedule"] = _certified(
+        c_eps_any, arg_eps_any, tail_eps_any, max_length,
+        "lower bound on C* for every model with eps_learning < 1/128 nats and every i.i.d. schedule")
     constants["pair_match_bound(1/128)"] = exact_value(
         m_eps_rational, note="max agreement of a same-step pair under eps_learning <= 1/128 nats (Pinsker route: "
                              "33/128 = 0.2578)")
@@ -188,7 +186,8 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
         lambda N: [1.0 / N] * N, min(max_length, 256),
         lambda w, L: lp.matching_generating(w, m_eps, L))
     constants["C*_eps<1/128_iid_uniform"] = exact_value(
-        c_eps_uniform, note=f"float, over 2 <= L <= {min(max_length, 256)} (matching bound), attained at L={arg_eps_uniform}")
+        c_eps_uniform, note=f"lower bound on C* (matching bound), float, over 2 <= L <= {min(max_length, 256)}, "
+                            f"attained at L={arg_eps_uniform}")
     for alpha in ("cosine", "poly:2"):
         value, arg = _iid_c_star_float(lambda N, a=alpha: iid(N, a).weights, min(max_length, 128),
                                        lambda w, L: lp.same_step_generating(w, 0.25, L))
@@ -244,6 +243,15 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
          "worst model: same-step pairs agree with probability <= m(eps) (exact optimum over marginals)"],
         inputs, "closed form and transfer matrices (exact rationals), state-space engine at small L, Monte Carlo "
                 "for fixed sizes at long L", tables, constants, verdict, counterexample)
+
+
+def _certified(finite: Fraction, arg: int, tail: Fraction, max_length: int, what: str) -> dict:
+    """Exact when the tail bound for L > max_length does not undercut the finite minimum, else an interval."""
+    if tail >= finite:
+        return exact_value(finite, note=f"{what}; exact for every L >= 2, attained at L={arg} (L > {max_length} by "
+                                        f"the tail bound {float(tail):.6f})")
+    return exact_value(tail, interval=(tail, finite), note=f"{what}; min over L <= {max_length} is {float(finite):.6f} "
+                                                          f"at L={arg}, the tail bound covers L > {max_length}")
 
 
 def _fixed_exact_small(sizes) -> Fraction:

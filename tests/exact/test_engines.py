@@ -133,3 +133,17 @@ def test_results_are_bit_reproducible():
     a = em.exact.output_distribution(lang, 5, em.schedules.iid(3, "cosine"))
     b = em.exact.output_distribution(lang, 5, em.schedules.iid(3, "cosine"))
     assert np.array_equal(a.probs, b.probs) and a.escaped == b.escaped
+
+
+@given(st.data(), languages(max_vocab=3, max_states=3), st.integers(1, 5))
+def test_sparse_and_dense_accumulation_agree(data, lang, length):
+    from exactmdm.exact import statespace
+
+    sch = data.draw(schedules(length, max_steps=3))
+    model = data.draw(models(lang))
+    table = sch.subset_probabilities(length)
+    dense = statespace.run(lang.as_hmm(), model, length, table)
+    sparse = statespace.run(lang.as_hmm(), model, length, table, dense_limit=0, chunk=7)
+    assert np.array_equal(dense[0], sparse[0])
+    np.testing.assert_allclose(dense[1], sparse[1], rtol=1e-13)
+    assert dense[2] == pytest.approx(sparse[2], rel=1e-12, abs=1e-15)
