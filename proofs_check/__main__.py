@@ -15,7 +15,7 @@ def main() -> int:
         except AssertionError as exc:
             failed += 1
             print(f"FAILED  {fn.__name__}: {fn.__doc__.splitlines()[0]} ({exc})")
-    print(f"{len(STEPS) - failed} proved, {failed} failed")
+    print(f"proofs_check: {len(STEPS) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
