@@ -62,97 +62,86 @@ def _expansion_counts(tokens, subset_prob_k, vocab, comb):
     return counts
 
 
-@njit(parallel=True)
-def _expand(codes, masses, tokens, probs, subset_prob_k, vocab, offsets, out_codes, out_mass):
-    """Write every (target code, mass) reachable in one step from each source into its slice."""
-    batch, length = tokens.shape
-    for b in prange(batch):
-        pos = np.empty(length, dtype=np.int64)
-        place = np.empty(length, dtype=np.int64)
-        m = 0
-        p = 1
-        for i in range(length):
-            if tokens[b, i] < 0:
-                pos[m] = i
-                place[m] = p
-                m += 1
-            p *= vocab + 1
-        choice = np.zeros(m, dtype=np.int64)
-        w = offsets[b]
-        while True:
-            u = 0
+@njit
+def _expand_one(code0, mass, tokens, probs, subset_prob_k, vocab, pos, place, choice, dense, acc, out_codes, out_mass,
+                w):
+    """Every target of one source: each masked position stays masked (choice 0) or takes token choice-1.
+
+    With ``dense`` the masses are added into ``acc[code]``; otherwise written to ``out_*[w:]``. Returns the
+    next free slot ``w``.
+    """
+    length = tokens.shape[0]
+    m = 0
+    p = 1
+    for i in range(length):
+        if tokens[i] < 0:
+            pos[m] = i
+            place[m] = p
+            m += 1
+        p *= vocab + 1
+    for j in range(m):
+        choice[j] = 0
+    while True:
+        u = 0
+        for j in range(m):
+            if choice[j] > 0:
+                u += 1
+        sp = subset_prob_k[m, u]
+        if sp > 0.0:
+            value = mass * sp
+            code = code0
             for j in range(m):
-                if choice[j] > 0:
-                    u += 1
-            sp = subset_prob_k[m, u]
-            if sp > 0.0:
-                value = masses[b] * sp
-                code = codes[b]
-                for j in range(m):
-                    c = choice[j]
-                    if c > 0:
-                        value *= probs[b, pos[j], c - 1]
-                        code += c * place[j]
+                c = choice[j]
+                if c > 0:
+                    value *= probs[pos[j], c - 1]
+                    code += c * place[j]
+            if dense:
+                if value > 0.0:
+                    acc[code] += value
+            else:
                 out_codes[w] = code
                 out_mass[w] = value
                 w += 1
-            j = 0
-            while j < m:
-                choice[j] += 1
-                if choice[j] <= vocab:
-                    break
-                choice[j] = 0
-                j += 1
-            if j == m:
+        j = 0
+        while j < m:
+            choice[j] += 1
+            if choice[j] <= vocab:
                 break
+            choice[j] = 0
+            j += 1
+        if j == m:
+            break
+    return w
+
+
+@njit(parallel=True)
+def _expand(codes, masses, tokens, probs, subset_prob_k, vocab, offsets, out_codes, out_mass):
+    """Write every (target code, mass) reachable in one step from each source into its own slice."""
+    batch, length = tokens.shape
+    unused = np.zeros(0)
+    for b in prange(batch):
+        pos = np.empty(length, dtype=np.int64)
+        place = np.empty(length, dtype=np.int64)
+        choice = np.zeros(length, dtype=np.int64)
+        _expand_one(codes[b], masses[b], tokens[b], probs[b], subset_prob_k, vocab, pos, place, choice, False, unused,
+                    out_codes, out_mass, offsets[b])
 
 
 @njit
 def _expand_dense(codes, masses, tokens, probs, subset_prob_k, vocab, acc):
-    """Same expansion as ``_expand``, accumulated into a dense array indexed by state code.
+    """The same expansion accumulated into a dense array indexed by state code.
 
     Serial on purpose: sources are added in a fixed order, so sums are bit-reproducible without a sort.
     """
-    batch, length = tokens.shape
+    length = tokens.shape[1]
     pos = np.empty(length, dtype=np.int64)
     place = np.empty(length, dtype=np.int64)
     choice = np.zeros(length, dtype=np.int64)
-    for b in range(batch):
-        m = 0
-        p = 1
-        for i in range(length):
-            if tokens[b, i] < 0:
-                pos[m] = i
-                place[m] = p
-                m += 1
-            p *= vocab + 1
-        for j in range(m):
-            choice[j] = 0
-        while True:
-            u = 0
-            for j in range(m):
-                if choice[j] > 0:
-                    u += 1
-            sp = subset_prob_k[m, u]
-            if sp > 0.0:
-                value = masses[b] * sp
-                code = codes[b]
-                for j in range(m):
-                    c = choice[j]
-                    if c > 0:
-                        value *= probs[b, pos[j], c - 1]
-                        code += c * place[j]
-                if value > 0.0:
-                    acc[code] += value
-            j = 0
-            while j < m:
-                choice[j] += 1
-                if choice[j] <= vocab:
-                    break
-                choice[j] = 0
-                j += 1
-            if j == m:
-                break
+    no_codes = np.zeros(0, dtype=np.int64)
+    no_mass = np.zeros(0)
+    for b in range(tokens.shape[0]):
+        _expand_one(codes[b], masses[b], tokens[b], probs[b], subset_prob_k, vocab, pos, place, choice, True, acc,
+                    no_codes, no_mass, 0)
 
 
 def _merge(codes, mass):
