@@ -122,9 +122,9 @@ def ter_kl_identity():
 @step
 def uniform_mixing_kl():
     """p = (1-l) q + l/V >= (1-l) q termwise, so KL(q||p) <= -log(1-l) = eps for l = 1 - e^-eps."""
-    q, l, V, eps = sp.symbols("q l V eps", positive=True)
-    p = (1 - l) * q + l / V
-    assert sp.simplify(p - (1 - l) * q - l / V) == 0 and sp.simplify((l / V) > 0)
+    q, lam, V, eps = sp.symbols("q lam V eps", positive=True)
+    p = (1 - lam) * q + lam / V
+    assert sp.simplify(p - (1 - lam) * q - lam / V) == 0 and sp.simplify((lam / V) > 0)
     assert sp.simplify(-sp.log(1 - (1 - sp.exp(-eps))) - eps) == 0
     return "q log(q/p) <= q log(1/(1-l)) termwise; -log(1-l) = eps at l = 1 - exp(-eps)"
 

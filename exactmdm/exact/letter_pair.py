@@ -48,7 +48,7 @@ def _matching_gen(weights, m, length):
     for _ in range(1, length):
         s = odd.sum() + even.sum()
         for k in range(weights.shape[0]):
-            o, e = odd[k], even[k]
+            o = odd[k]
             even[k] = m * weights[k] * o
             odd[k] = weights[k] * (s - o)
     return odd.sum() + even.sum()

@@ -30,7 +30,6 @@ from .. import exact as _exact
 from ..exact import letter_pair as lp
 from ..intervals import log_enclosure
 from ..languages import counterexample16
-from ..models import Perturbed
 from ..schedules import balanced_sizes, iid
 from .result import CheckResult, Table, exact_value
 
