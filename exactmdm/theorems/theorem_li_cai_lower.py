@@ -7,8 +7,9 @@ W_j^-i is a uniformly random subset of the positions other than i of size min(2^
 cap = s_max - 1 (reading "s_max": W_j stays inside what one step can reveal together; used for the
 verdict) or cap = L - 1 (reading "L"). The tail beyond the cap is summed in closed form. Reading "L"
 is ruled out by exact computation: at s_max = 1 the sampler is exact (KL = 0) while its bound is > 0.
-The check computes both sides exactly for balanced schedules of each s_max (the schedules the reading names), says whether each s_max is witnessed, and reports the ratio of the
-exact left side to Theorem 1's upper bound, i.e. how tight the upper bound is in practice.
+The check computes both sides exactly for balanced schedules of each s_max (the schedules the reading
+names), says whether each s_max is witnessed, and reports the ratio of the exact left side to Theorem 1's
+upper bound, i.e. how tight the upper bound is in practice.
 """
 
 from __future__ import annotations
