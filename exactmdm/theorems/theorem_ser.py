@@ -46,6 +46,11 @@ def disjoint_pairs_bound(length: int, num_steps: int, match=Fraction(1, 4)):
     return 1 - (1 - (1 - Fraction(match)) / num_steps) ** (length // 2)
 
 
+def limit_ser(c: float, match: float = 0.25) -> float:
+    """lim_{L -> inf} SER at N = C L, uniform weights: K -> Poisson(1/C), so SER -> 1 - exp(-(1-m)/C)."""
+    return -math.expm1(-(1 - match) / c)
+
+
 def _largest_n(correct_prob, target: Fraction) -> int:
     """Largest N with P(correct)(N) < 1 - target, for P(correct) increasing in N (0 when N = 1 fails)."""
     if not correct_prob(1) < 1 - target:
@@ -160,6 +165,8 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
                 t.add(L, C, N, ser, kl_per_token, 1 - est, half)
             else:
                 t.add(L, C, N, ser, kl_per_token, "n/a (N > L)", "")
+    for C in c_grid:
+        t.add("inf", C, "C L", limit_ser(C), 0.0, "", "")
     tables.append(t)
 
     # 3. verified constants

@@ -1,6 +1,8 @@
 import math
 from fractions import Fraction
 
+import pytest
+
 
 from exactmdm.exact import letter_pair as lp
 from exactmdm.theorems import run, theorem_ser as ts
@@ -42,3 +44,11 @@ def test_check_holds_and_a_false_claim_is_refuted():
     assert not refuted.verdict
     assert refuted.counterexample["L"] == 2 and refuted.counterexample["SER_exact"] == "3/8"
     assert run("theorem_ser", claim_c=0.99, **small).verdict
+
+
+def test_limit_at_n_equal_c_l():
+    for C in (0.5, 1.0, 3.0):
+        L = 1 << 16
+        assert float(lp.ser_uniform_exact(L, int(C * L))) == pytest.approx(ts.limit_ser(C), abs=1e-4)
+    # SER > 1/2 in the limit exactly when C < 3/(4 ln 2)
+    assert ts.limit_ser(0.75 / math.log(2)) == pytest.approx(0.5)
