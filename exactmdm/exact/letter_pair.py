@@ -28,6 +28,7 @@ from .._jit import njit
 from ..validation import as_float, as_int
 
 __all__ = ["same_step_generating", "matching_generating", "ser_uniform_exact", "ser_iid", "pair_match_bound",
+           "pair_match_optimum", "tilted_letter_model",
            "pinsker_match_bound", "fixed_sizes_correct_mc"]
 
 
@@ -100,32 +101,71 @@ def _kl_uniform_to(a: np.ndarray) -> float:
     return float(-np.mean(np.log(a * a.shape[0])))
 
 
+def pair_match_optimum(eps_nats: float, letters: int = 4) -> tuple[float, np.ndarray]:
+    """(max |a|^2, the maximiser a) over letter laws a with KL(uniform || a) <= eps.
+
+    The stationary points of |a|^2 on {KL(u || a) = eps} take two values (2 a_c + mu / a_c = lambda has two
+    positive roots), so the maximum is over k coordinates at x and letters - k at y, found by bisection
+    (the returned a is feasible: it is the inner end of the bisection bracket).
+    """
+    eps = as_float(eps_nats, "eps_nats", minimum=0.0)
+    best, best_a = 1.0 / letters, np.full(letters, 1.0 / letters)
+    for k in range(1, letters):
+        lo, hi = 1.0 / letters, 1.0 / k  # KL increases from 0 to inf as x grows over (1/letters, 1/k)
+        for _ in range(200):
+            mid = 0.5 * (lo + hi)
+            y = (1.0 - k * mid) / (letters - k)
+            if y > 0 and _kl_uniform_to(np.array([mid] * k + [y] * (letters - k))) <= eps:
+                lo = mid
+            else:
+                hi = mid
+        a = np.array([lo] * k + [(1.0 - k * lo) / (letters - k)] * (letters - k))
+        if float(a @ a) > best:
+            best, best_a = float(a @ a), a
+    return best, best_a
+
+
 def pair_match_bound(eps_nats: float, letters: int = 4) -> float:
     """m(eps) = max <a, b> over letter laws a, b with KL(uniform || a), KL(uniform || b) <= eps.
 
     Two neighbours revealed together each draw their shared letter from their model's marginal on it;
     the oracle's marginal is uniform, and marginalising cannot increase KL, so any model with
-    eps_learning <= eps has marginals in that set. <a, b> <= max(|a|^2, |b|^2), and the stationary
-    points of |a|^2 on {KL(u || a) = eps} take two values (2 a_c + mu / a_c = lambda has two positive
-    roots), so the maximum is over k coordinates at x and letters - k at y, found by bisection.
-    Returned slightly rounded up (1e-12) so it stays an upper bound.
+    eps_learning <= eps has marginals in that set, and <a, b> <= max(|a|^2, |b|^2). Rounded up by 1e-9
+    relative (past the bisection's bracket) so that it stays an upper bound.
     """
-    eps = as_float(eps_nats, "eps_nats", minimum=0.0)
-    best = 1.0 / letters
-    for k in range(1, letters):
-        # x in (1/letters, 1/k): KL increases from 0 to inf as x grows
-        lo, hi = 1.0 / letters, 1.0 / k
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            y = (1.0 - k * mid) / (letters - k)
-            a = np.array([mid] * k + [y] * (letters - k))
-            if y > 0 and _kl_uniform_to(a) <= eps:
-                lo = mid
-            else:
-                hi = mid
-        y = (1.0 - k * hi) / (letters - k)
-        best = max(best, k * hi * hi + (letters - k) * y * y)
-    return best * (1 + 1e-12)
+    return pair_match_optimum(eps_nats, letters)[0] * (1 + 1e-9)
+
+
+def tilted_letter_model(eps_nats: float):
+    """A model for ``counterexample16`` with eps_learning <= eps that makes same-step pairs agree often.
+
+    At a masked position each unknown letter (the neighbour sharing it is masked) is drawn from the
+    maximiser a of ``pair_match_optimum`` for the budget eps / (number of unknown letters); known
+    letters are copied. Its KL to the oracle is the sum over unknown letters of KL(u || a) <= eps, and two
+    neighbours revealed together agree with probability |a|^2: close to the worst case m(eps).
+    """
+    from ..models import FunctionModel
+
+    laws = {1: pair_match_optimum(eps_nats)[1], 2: pair_match_optimum(eps_nats / 2)[1]}
+
+    def fn(xt):
+        batch, length = xt.shape
+        out = np.zeros((batch, length, 16))
+        for b in range(batch):
+            for i in range(length):
+                if xt[b, i] >= 0:
+                    out[b, i, xt[b, i]] = 1.0
+                    continue
+                left = xt[b, i - 1] % 4 if i > 0 and xt[b, i - 1] >= 0 else -1
+                right = xt[b, i + 1] // 4 if i + 1 < length and xt[b, i + 1] >= 0 else -1
+                unknown = (left < 0) + (right < 0)
+                a = laws.get(unknown)
+                pl = a if left < 0 else np.eye(4)[left]
+                pr = a if right < 0 else np.eye(4)[right]
+                out[b, i] = np.outer(pl, pr).reshape(16)
+        return out
+
+    return FunctionModel(fn, 16, name=f"tilted-letter(eps={eps_nats:g} nats)", defined_off_support=False)
 
 
 def pinsker_match_bound(eps_nats) -> Fraction | float:

@@ -151,6 +151,21 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
     engine_ok = all(row[-1] <= 1e-12 for row in t.rows)
     tables.append(t)
 
+    # 1b. a concrete near-worst model: its exact SER must stay above the certified bound
+    say("tilted-letter model against the certified bound")
+    worst = lp.tilted_letter_model(float(EPS_THRESHOLD) * (1 - 1e-9))
+    measured = _exact_eps_learning(lang, worst)
+    t = Table(f"near-worst model (tilted letters, exact eps_learning = {measured:.10g} nats < 1/128): exact SER vs "
+              "certified lower bound 1 - E[m^K'] (i.i.d. linear)",
+              ["L", "N", "SER oracle", "SER tilted model", "certified bound", "bound <= SER"])
+    for L in (2, 3, 4):
+        for N in (1, 2, 4):
+            ser_model = _exact.output_distribution(lang, L, iid(N), worst).escaped
+            bound = 1 - lp.matching_generating([1.0 / N] * N, m_eps, L)
+            t.add(L, N, lp.ser_uniform_exact(L, N), ser_model, bound, bound <= ser_model + 1e-12)
+    engine_ok = engine_ok and all(row[-1] for row in t.rows) and measured < float(EPS_THRESHOLD)
+    tables.append(t)
+
     # 2. exact SER at long L for N = C L, i.i.d. uniform (closed form) and fixed sizes (Monte Carlo)
     say("exact SER at long L")
     t = Table("SER at N = ceil(C L): i.i.d. uniform exact; fixed balanced sizes Monte Carlo (99% Hoeffding)",
@@ -258,6 +273,11 @@ def _certified(finite: Fraction, arg: int, tail: Fraction, max_length: int, what
                                         f"the tail bound {float(tail):.6f})")
     return exact_value(tail, interval=(tail, finite), note=f"{what}; min over L <= {max_length} is {float(finite):.6f} "
                                                           f"at L={arg}, the tail bound covers L > {max_length}")
+
+
+def _exact_eps_learning(lang, model) -> float:
+    from ..metrics import eps_learning
+    return eps_learning(lang, model, 3).max_nats
 
 
 def _fixed_exact_small(sizes) -> Fraction:

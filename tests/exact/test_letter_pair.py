@@ -68,3 +68,18 @@ def test_ser_iid_exact_requires_rational_weights():
     with pytest.raises(ValueError, match="no exact rational weights"):
         lp.ser_iid(em.schedules.iid(3, "cosine"), 4, exact=True)
     assert lp.ser_iid(em.schedules.iid(3), 4, exact=True) == lp.ser_uniform_exact(4, 3)
+
+
+@pytest.mark.parametrize("eps", [0.001, 1 / 128, 0.05])
+def test_tilted_model_meets_its_eps_and_the_certified_bound_holds(eps):
+    lang = em.languages.counterexample16()
+    model = lp.tilted_letter_model(eps)
+    assert em.metrics.eps_learning(lang, model, 3).max_nats <= eps * (1 + 1e-12)
+    m = lp.pair_match_bound(eps)
+    for length, n in ((2, 2), (3, 2), (4, 3)):
+        ser = em.exact.output_distribution(lang, length, em.schedules.iid(n), model).escaped
+        assert ser >= 1 - lp.matching_generating([1.0 / n] * n, m, length) - 1e-12
+        assert ser <= float(lp.ser_uniform_exact(length, n)) + 1e-12  # tilting helps pairs agree
+    # at L = 2 the only pair has both letters unknown: agreement |a|^2 for the budget eps/2
+    ser2 = em.exact.output_distribution(lang, 2, em.schedules.iid(1), model).escaped
+    assert ser2 == pytest.approx(1 - lp.pair_match_optimum(eps / 2)[0], rel=1e-9)
