@@ -30,11 +30,15 @@ __all__ = ["ter", "ter_of_language", "ser", "kl", "eps_total", "evaluate", "Summ
 LN2 = math.log(2.0)
 
 
-def _data(lang, out) -> tuple[np.ndarray, np.ndarray]:
+def _check_output(lang, out) -> None:
     if not isinstance(out, OutputDistribution):
         raise InvalidType(f"out={out!r} must be an exactmdm.exact.OutputDistribution.")
     if out.language is not lang:
         raise InvalidArgument("out was computed for a different language object than lang: pass the same language.")
+
+
+def _data(lang, out) -> tuple[np.ndarray, np.ndarray]:
+    _check_output(lang, out)
     q = lang.joint(out.length, max_entries=max(DEFAULT_MAX_ENTRIES, out.probs.size * lang.as_hmm().num_states))
     return q, out.probs
 
@@ -78,7 +82,7 @@ def ter(lang, out: OutputDistribution) -> float:
 
 def ser(lang, out: OutputDistribution) -> float:
     """SER(p) = 1 - p(support): the escaped mass of the engine."""
-    _data(lang, out)
+    _check_output(lang, out)
     return float(out.escaped)
 
 

@@ -127,18 +127,20 @@ def _expand_one(code0, mass, tokens, probs, subset_prob_k, vocab, pos, place, ch
     return w
 
 
+@njit
+def _scratch(length):
+    """Work arrays of ``_expand_one``: positions, place values, odometer digits, and the three suffixes."""
+    return (np.empty(length, dtype=np.int64), np.empty(length, dtype=np.int64), np.zeros(length, dtype=np.int64),
+            np.empty(length + 1), np.empty(length + 1, dtype=np.int64), np.empty(length + 1, dtype=np.int64))
+
+
 @njit(parallel=True)
 def _expand(codes, masses, tokens, probs, subset_prob_k, vocab, offsets, out_codes, out_mass):
     """Write every (target code, mass) reachable in one step from each source into its own slice."""
     batch, length = tokens.shape
     unused = np.zeros(0)
     for b in prange(batch):
-        pos = np.empty(length, dtype=np.int64)
-        place = np.empty(length, dtype=np.int64)
-        choice = np.zeros(length, dtype=np.int64)
-        sv = np.empty(length + 1)
-        sc = np.empty(length + 1, dtype=np.int64)
-        su = np.empty(length + 1, dtype=np.int64)
+        pos, place, choice, sv, sc, su = _scratch(length)
         _expand_one(codes[b], masses[b], tokens[b], probs[b], subset_prob_k, vocab, pos, place, choice, sv, sc, su,
                     False, unused, out_codes, out_mass, offsets[b])
 
@@ -149,13 +151,7 @@ def _expand_dense(codes, masses, tokens, probs, subset_prob_k, vocab, acc):
 
     Serial on purpose: sources are added in a fixed order, so sums are bit-reproducible without a sort.
     """
-    length = tokens.shape[1]
-    pos = np.empty(length, dtype=np.int64)
-    place = np.empty(length, dtype=np.int64)
-    choice = np.zeros(length, dtype=np.int64)
-    sv = np.empty(length + 1)
-    sc = np.empty(length + 1, dtype=np.int64)
-    su = np.empty(length + 1, dtype=np.int64)
+    pos, place, choice, sv, sc, su = _scratch(tokens.shape[1])
     no_codes = np.zeros(0, dtype=np.int64)
     no_mass = np.zeros(0)
     for b in range(tokens.shape[0]):
