@@ -39,11 +39,6 @@ def decode_states(codes, length, vocab):
     return out
 
 
-def encode_states(tokens, vocab):
-    weights = (vocab + 1) ** np.arange(tokens.shape[-1], dtype=np.int64)
-    return ((tokens + 1) * weights).sum(axis=-1)
-
-
 @njit
 def _expansion_counts(tokens, subset_prob_k, vocab, comb):
     """Number of targets of each source (only subset sizes of non-zero probability are counted)."""
