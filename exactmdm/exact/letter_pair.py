@@ -28,7 +28,7 @@ from .._jit import njit
 from ..validation import as_float, as_int
 
 __all__ = ["same_step_generating", "matching_generating", "ser_uniform_exact", "ser_iid", "pair_match_bound",
-           "pair_match_optimum", "tilted_letter_model",
+           "pair_match_optimum", "tilted_letter_model", "fixed_sizes_correct_exact",
            "pinsker_match_bound", "fixed_sizes_correct_mc"]
 
 
@@ -171,6 +171,37 @@ def tilted_letter_model(eps_nats: float):
 def pinsker_match_bound(eps_nats) -> Fraction | float:
     """Pinsker route: TV <= delta = sqrt(eps/2), and <a, b> <= 1/4 + 2 delta^2 = 1/4 + eps (exact)."""
     return Fraction(1, 4) + (Fraction(eps_nats) if isinstance(eps_nats, Fraction) else eps_nats)
+
+
+def fixed_sizes_correct_exact(sizes, match=Fraction(1, 4)) -> Fraction:
+    """Exact E[match^K] under a fixed-size schedule: K over a uniformly random arrangement of the labels.
+
+    Sum over arrangements of match^K by a memoised recursion on (sorted positive counts of the other
+    labels, count left of the label just placed): labels with equal counts are interchangeable, so the
+    state space is a set of count histograms, small for balanced sizes. Divided by L!/prod s_t!.
+    """
+    from functools import lru_cache
+
+    z = Fraction(match)
+
+    @lru_cache(maxsize=None)
+    def total(others: tuple, last: int) -> Fraction:
+        if not others and last == 0:
+            return Fraction(1)
+        out = z * total(others, last - 1) if last > 0 else Fraction(0)
+        for value in set(others):
+            rest = list(others)
+            rest.remove(value)
+            if last > 0:
+                rest.append(last)
+            out += others.count(value) * total(tuple(sorted(rest)), value - 1)
+        return out
+
+    sizes = [int(x) for x in sizes]
+    arrangements = math.factorial(sum(sizes))
+    for x in sizes:
+        arrangements //= math.factorial(x)
+    return total(tuple(sorted(x for x in sizes if x > 0)), 0) / arrangements
 
 
 def fixed_sizes_correct_mc(sizes, num_samples: int, seed: int, match: float = 0.25):

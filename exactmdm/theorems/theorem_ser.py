@@ -46,6 +46,26 @@ def disjoint_pairs_bound(length: int, num_steps: int, match=Fraction(1, 4)):
     return 1 - (1 - (1 - Fraction(match)) / num_steps) ** (length // 2)
 
 
+FIXED_EXACT_MAX_L = 32
+
+
+def fixed_balanced_c_star(max_length: int) -> tuple[Fraction, int]:
+    """min over 2 <= L <= max_length of (N_max(L) + 1)/L for balanced fixed sizes, exact rationals.
+
+    Raises if SER is not decreasing in N at some L (the definition of C* would then need every N checked).
+    """
+    best, arg = None, None
+    for L in range(2, max_length + 1):
+        sers = [1 - lp.fixed_sizes_correct_exact(balanced_sizes(L, N).sizes) for N in range(1, L + 1)]
+        if any(a < b for a, b in zip(sers, sers[1:])):
+            raise ArithmeticError(f"fixed-size SER is not decreasing in N at L={L}")
+        n_max = sum(1 for v in sers if v > Fraction(1, 2))
+        value = Fraction(n_max + 1, L)
+        if best is None or value < best:
+            best, arg = value, L
+    return best, arg
+
+
 def limit_ser(c: float, match: float = 0.25) -> float:
     """lim_{L -> inf} SER at N = C L, uniform weights: K -> Poisson(1/C), so SER -> 1 - exp(-(1-m)/C)."""
     return -math.expm1(-(1 - match) / c)
@@ -146,7 +166,7 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
         for N in range(1, L + 1):
             sizes = balanced_sizes(L, N)
             engine = _exact.output_distribution(lang, L, sizes).escaped
-            ref = _fixed_exact_small(sizes.sizes)
+            ref = 1 - lp.fixed_sizes_correct_exact(sizes.sizes)
             t.add(L, f"fixed {list(sizes.sizes)}", engine, ref, abs(engine - float(ref)))
     engine_ok = all(row[-1] <= 1e-12 for row in t.rows)
     tables.append(t)
@@ -168,14 +188,17 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
 
     # 2. exact SER at long L for N = C L, i.i.d. uniform (closed form) and fixed sizes (Monte Carlo)
     say("exact SER at long L")
-    t = Table("SER at N = ceil(C L): i.i.d. uniform exact; fixed balanced sizes Monte Carlo (99% Hoeffding)",
-              ["L", "C", "N", "SER iid exact", "KL/L iid [bits]", "SER fixed (MC)", "+-"])
+    t = Table(f"SER at N = ceil(C L): i.i.d. uniform exact; fixed balanced sizes exact for L <= {FIXED_EXACT_MAX_L}, "
+              "else Monte Carlo (+- is the 99% Hoeffding half-width)",
+              ["L", "C", "N", "SER iid exact", "KL/L iid [bits]", "SER fixed", "+-"])
     for L in lengths:
         for C in c_grid:
             N = max(1, math.ceil(C * L))
             ser = lp.ser_uniform_exact(L, N)
             kl_per_token = -math.log2(1 - float(ser)) / L if ser < 1 else math.inf
-            if N <= L:
+            if N <= L and L <= FIXED_EXACT_MAX_L:
+                t.add(L, C, N, ser, kl_per_token, 1 - lp.fixed_sizes_correct_exact(balanced_sizes(L, N).sizes), "exact")
+            elif N <= L:
                 est, half = lp.fixed_sizes_correct_mc(list(balanced_sizes(L, N).sizes), mc_samples, seed)
                 t.add(L, C, N, ser, kl_per_token, 1 - est, half)
             else:
@@ -214,6 +237,10 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
                                        lambda w, L: lp.same_step_generating(w, 0.25, L))
         constants[f"C*_oracle_iid_{alpha}"] = exact_value(value, note=f"float, over 2 <= L <= {min(max_length, 128)}, "
                                                                       f"attained at L={arg}")
+    fixed_c, fixed_arg = fixed_balanced_c_star(min(max_length, FIXED_EXACT_MAX_L))
+    constants["C*_oracle_fixed_balanced"] = exact_value(
+        fixed_c, note=f"upper bound on C*: exact min over 2 <= L <= {min(max_length, FIXED_EXACT_MAX_L)} (attained at "
+                      f"L={fixed_arg}); Poisson limit 1/(1 + 4 ln 2 / 3) = {1 / (1 + 4 * math.log(2) / 3):.6f}, not certified")
     ln2 = log_enclosure(Fraction(2))
     constants["C_inf_oracle_iid_uniform"] = exact_value(
         0.75 / math.log(2), interval=(Fraction(3, 4) / ln2[1], Fraction(3, 4) / ln2[0]),
@@ -262,8 +289,8 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
         ["SER > 1/2 strictly, for every integer 1 <= N <= C L and every L >= 2 (the strongest reading)",
          "eps_learning in nats (Pinsker: KL < 1/128 nats gives TV < 1/16)",
          "worst model: same-step pairs agree with probability <= m(eps) (exact optimum over marginals)"],
-        inputs, "closed form and transfer matrices (exact rationals), state-space engine at small L, Monte Carlo "
-                "for fixed sizes at long L", tables, constants, verdict, counterexample)
+        inputs, "closed form and transfer matrices (exact rationals), state-space engine at small L, count-histogram DP "
+                "for fixed sizes (exact, L <= 32) and Monte Carlo beyond", tables, constants, verdict, counterexample)
 
 
 def _certified(finite: Fraction, arg: int, tail: Fraction, max_length: int, what: str) -> dict:
@@ -278,15 +305,6 @@ def _certified(finite: Fraction, arg: int, tail: Fraction, max_length: int, what
 def _exact_eps_learning(lang, model) -> float:
     from ..metrics import eps_learning
     return eps_learning(lang, model, 3).max_nats
-
-
-def _fixed_exact_small(sizes) -> Fraction:
-    """1 - E[(1/4)^K] over every arrangement of the step labels (uniform ordered partition)."""
-    import itertools
-    labels = [k for k, s in enumerate(sizes) for _ in range(s)]
-    arrangements = set(itertools.permutations(labels))
-    total = sum(Fraction(1, 4) ** sum(a == b for a, b in zip(p, p[1:])) for p in arrangements)
-    return 1 - total / len(arrangements)
 
 
 def _n_min_ter(length: int, eps_bits: float) -> int:

@@ -56,12 +56,28 @@ def test_pair_match_bound_is_the_optimum():
     assert lp.pair_match_bound(0.0) == pytest.approx(0.25)
 
 
-def test_fixed_sizes_monte_carlo_covers_the_exact_value():
-    from exactmdm.theorems.theorem_ser import _fixed_exact_small
-    for sizes in ([2, 2], [3, 1, 2], [1, 1, 1, 1]):
-        est, half = lp.fixed_sizes_correct_mc(sizes, 20000, seed=1)
-        exact = 1 - _fixed_exact_small(sizes)
-        assert abs(est - float(exact)) <= half
+def _fixed_brute_force(sizes):
+    """E[(1/4)^K] over every distinct arrangement of the step labels (uniform ordered partition)."""
+    labels = [k for k, s in enumerate(sizes) for _ in range(s)]
+    arrangements = set(itertools.permutations(labels))
+    return sum(Fraction(1, 4) ** sum(a == b for a, b in zip(p, p[1:])) for p in arrangements) / len(arrangements)
+
+
+@pytest.mark.parametrize("sizes", [[1], [2, 2], [3, 1, 2], [1, 1, 1, 1], [2, 2, 2], [3, 3, 2], [4, 1, 1, 1]])
+def test_fixed_sizes_exact_dp_matches_brute_force_and_monte_carlo(sizes):
+    exact = lp.fixed_sizes_correct_exact(sizes)
+    assert exact == _fixed_brute_force(sizes)
+    est, half = lp.fixed_sizes_correct_mc(sizes, 20000, seed=1)
+    assert abs(est - float(exact)) <= half
+
+
+@pytest.mark.parametrize("length", [2, 3, 4])
+def test_fixed_sizes_exact_matches_the_engine(length):
+    lang = em.languages.counterexample16()
+    for n in range(1, length + 1):
+        sch = em.schedules.balanced_sizes(length, n)
+        out = em.exact.output_distribution(lang, length, sch)
+        assert out.escaped == pytest.approx(float(1 - lp.fixed_sizes_correct_exact(sch.sizes)), rel=1e-12, abs=1e-15)
 
 
 def test_ser_iid_exact_requires_rational_weights():

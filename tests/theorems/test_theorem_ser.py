@@ -52,3 +52,18 @@ def test_limit_at_n_equal_c_l():
         assert float(lp.ser_uniform_exact(L, int(C * L))) == pytest.approx(ts.limit_ser(C), abs=1e-4)
     # SER > 1/2 in the limit exactly when C < 3/(4 ln 2)
     assert ts.limit_ser(0.75 / math.log(2)) == pytest.approx(0.5)
+
+
+def test_fixed_balanced_constant():
+    from exactmdm.schedules import balanced_sizes
+
+    value, arg = ts.fixed_balanced_c_star(12)
+    # recomputed from the definition: every N, not assuming SER decreases in N
+    best = None
+    for L in range(2, 13):
+        n = 0
+        while n + 1 <= L and 1 - lp.fixed_sizes_correct_exact(balanced_sizes(L, n + 1).sizes) > Fraction(1, 2):
+            n += 1
+        best = Fraction(n + 1, L) if best is None else min(best, Fraction(n + 1, L))
+    assert value == best
+    assert 0.5 < float(value) < 1
