@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 
 from exactmdm.check import main
 
@@ -50,3 +52,13 @@ def test_progress_goes_to_stderr(capsys):
     assert main(["theorem_li_cai_lower", "--families", "ngram2-V2", "--seeds", "0", "--length", "3"]) == 0
     captured = capsys.readouterr()
     assert "[theorem_li_cai_lower" in captured.err and "verdict: HOLDS" in captured.out
+
+
+@pytest.mark.slow
+def test_main_job_runs_every_check_on_embedded_defaults(tmp_path, capsys):
+    """The README's main job: every check on its embedded defaults holds and writes its certificate."""
+    from exactmdm.theorems import CHECKS
+
+    assert main(["all", "--quiet", "--json", str(tmp_path)]) == 0
+    assert "every check holds" in capsys.readouterr().out
+    assert {p.stem for p in tmp_path.glob("*.json")} == set(CHECKS)
