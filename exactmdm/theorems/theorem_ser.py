@@ -30,6 +30,7 @@ from .. import exact as _exact
 from ..exact import letter_pair as lp
 from ..intervals import log_enclosure
 from ..languages import counterexample16
+from ..metrics import eps_learning
 from ..schedules import balanced_sizes, iid
 from .result import CheckResult, Table, exact_value
 
@@ -54,16 +55,13 @@ def fixed_balanced_c_star(max_length: int) -> tuple[Fraction, int]:
 
     Raises if SER is not decreasing in N at some L (the definition of C* would then need every N checked).
     """
-    best, arg = None, None
+    n_max = {}
     for L in range(2, max_length + 1):
         sers = [1 - lp.fixed_sizes_correct_exact(balanced_sizes(L, N).sizes) for N in range(1, L + 1)]
         if any(a < b for a, b in zip(sers, sers[1:])):
             raise ArithmeticError(f"fixed-size SER is not decreasing in N at L={L}")
-        n_max = sum(1 for v in sers if v > Fraction(1, 2))
-        value = Fraction(n_max + 1, L)
-        if best is None or value < best:
-            best, arg = value, L
-    return best, arg
+        n_max[L] = sum(1 for v in sers if v > Fraction(1, 2))
+    return c_star(n_max)
 
 
 def limit_ser(c: float, match: float = 0.25) -> float:
@@ -71,20 +69,25 @@ def limit_ser(c: float, match: float = 0.25) -> float:
     return -math.expm1(-(1 - match) / c)
 
 
-def _largest_n(correct_prob, target: Fraction) -> int:
-    """Largest N with P(correct)(N) < 1 - target, for P(correct) increasing in N (0 when N = 1 fails)."""
-    if not correct_prob(1) < 1 - target:
+def _last_true(predicate) -> int:
+    """Largest N >= 1 with predicate(N), for a predicate true up to some N and false after (0 if never)."""
+    if not predicate(1):
         return 0
     lo, hi = 1, 2
-    while correct_prob(hi) < 1 - target:
+    while predicate(hi):
         lo, hi = hi, hi * 2
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if correct_prob(mid) < 1 - target:
+        if predicate(mid):
             lo = mid
         else:
             hi = mid
     return lo
+
+
+def _largest_n(correct_prob, target: Fraction) -> int:
+    """Largest N with P(correct)(N) < 1 - target, for P(correct) increasing in N (0 when N = 1 fails)."""
+    return _last_true(lambda n: correct_prob(n) < 1 - target)
 
 
 def n_max_uniform(length: int, target=Fraction(1, 2), match=Fraction(1, 4), exponent=None) -> int:
@@ -121,17 +124,14 @@ def certified_c_star(max_length: int, match=Fraction(1, 4), target=Fraction(1, 2
 
 # --- the check --------------------------------------------------------------------------------------------
 def _iid_c_star_float(schedule_of, max_length: int, correct_fn) -> tuple[float, int]:
-    best, arg = math.inf, None
-    for L in range(2, max_length + 1):
-        n = _largest_n(lambda N: correct_fn(schedule_of(N), L), Fraction(1, 2))
-        value = (n + 1) / L
-        if value < best:
-            best, arg = value, L
-    return best, arg
+    """c_star over 2 <= L <= max_length with P(correct) from float transfer matrices (so reported as a float)."""
+    value, arg = c_star({L: _largest_n(lambda N, L=L: correct_fn(schedule_of(N), L), Fraction(1, 2))
+                         for L in range(2, max_length + 1)})
+    return float(value), arg
 
 
 def _weight_search(length, num_steps, candidates, seed):
-    """Schedule weights that minimise the oracle SER at (L, N): Dirichlet draws plus coordinate moves."""
+    """The lowest oracle SER at (L, N) over uniform weights and ``candidates`` seeded Dirichlet weight draws."""
     rng = np.random.default_rng(seed)
     best_w = np.full(num_steps, 1.0 / num_steps)
     best = lp.same_step_generating(best_w, 0.25, length)
@@ -210,12 +210,8 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
     # 3. verified constants
     say("verified constants C*")
     constants = {}
-    c_oracle, arg_oracle, tail_oracle = certified_c_star(max_length)
-    exact_flag = tail_oracle >= c_oracle
-    constants["C*_oracle_iid_uniform"] = exact_value(
-        c_oracle, interval=None if exact_flag else (min(tail_oracle, c_oracle), c_oracle),
-        note=f"exact for every L >= 2 (attained at L={arg_oracle}; L > {max_length} by the tail bound "
-             f"{float(tail_oracle):.6f})" if exact_flag else f"interval: L <= {max_length} exact, tail bound below")
+    constants["C*_oracle_iid_uniform"] = _certified(*certified_c_star(max_length), max_length,
+                                                    "C* of the oracle under uniform weights")
     c_any, arg_any, tail_any = certified_c_star(max_length, every_schedule=True)
     constants["C*_oracle_every_iid_schedule"] = _certified(
         c_any, arg_any, tail_any, max_length, "lower bound on C* valid for every i.i.d. schedule (disjoint pairs)")
@@ -303,22 +299,12 @@ def _certified(finite: Fraction, arg: int, tail: Fraction, max_length: int, what
 
 
 def _exact_eps_learning(lang, model) -> float:
-    from ..metrics import eps_learning
     return eps_learning(lang, model, 3).max_nats
 
 
 def _n_min_ter(length: int, eps_bits: float) -> int:
     """Least N (uniform weights, oracle) with KL(q||p)/L = -log2(1 - SER)/L <= eps_bits."""
-    def ok(n):
-        return -(length - 1) * math.log2(1 - 0.75 / n) / length <= eps_bits
-    n = 1
-    while not ok(n):
-        n *= 2
-    lo, hi = n // 2, n
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
-    return hi if lo == 0 or not ok(lo) else lo
+    return _last_true(lambda n: -(length - 1) * math.log2(1 - 0.75 / n) / length > eps_bits) + 1
 
 
 def _refute_claim(claim: Fraction, max_length: int):
