@@ -24,13 +24,19 @@ def _marginal(table: np.ndarray, keep) -> np.ndarray:
     return table.sum(axis=axes) if axes else table
 
 
+def _others(length: int, i: int) -> tuple:
+    return tuple(j for j in range(length) if j != i)
+
+
+def _mutual_information(table: np.ndarray, i: int, subset: tuple) -> float:
+    """I(X^i; X_S) = H(X^i) + H(X_S) - H(X^i, X_S)."""
+    return (entropy_of(_marginal(table, (i,))) + entropy_of(_marginal(table, subset))
+            - entropy_of(_marginal(table, tuple(sorted((i,) + subset)))))
+
+
 def mutual_information_each(table: np.ndarray) -> np.ndarray:
-    """I(X^i; X^-i) for each position i: H(X^i) + H(X^-i) - H(X)."""
-    length = table.ndim
-    h = entropy_of(table)
-    return np.array([entropy_of(_marginal(table, (i,))) + entropy_of(_marginal(table, tuple(j for j in range(length)
-                                                                                           if j != i))) - h
-                     for i in range(length)])
+    """I(X^i; X^-i) for each position i."""
+    return np.array([_mutual_information(table, i, _others(table.ndim, i)) for i in range(table.ndim)])
 
 
 def total_correlation(table: np.ndarray) -> float:
@@ -39,21 +45,14 @@ def total_correlation(table: np.ndarray) -> float:
 
 def dual_total_correlation(table: np.ndarray) -> float:
     h = entropy_of(table)
-    cond = [h - entropy_of(_marginal(table, tuple(j for j in range(table.ndim) if j != i))) for i in range(table.ndim)]
+    cond = [h - entropy_of(_marginal(table, _others(table.ndim, i))) for i in range(table.ndim)]
     return h - sum(cond)
 
 
 def mutual_information_with_subset(table: np.ndarray, i: int, size: int) -> float:
     """E over uniformly random subsets W of the other positions with |W| = size of I(X^i; X_W)."""
-    others = [j for j in range(table.ndim) if j != i]
     if size <= 0:
         return 0.0
+    others = _others(table.ndim, i)
     size = min(size, len(others))
-    values = []
-    for subset in itertools.combinations(others, size):
-        hi = entropy_of(_marginal(table, (i,)))
-        hw = entropy_of(_marginal(table, subset))
-        hiw = entropy_of(_marginal(table, tuple(sorted((i,) + subset))))
-        values.append(hi + hw - hiw)
-    return float(np.mean(values)) if values else 0.0
-
+    return float(np.mean([_mutual_information(table, i, subset) for subset in itertools.combinations(others, size)]))

@@ -45,6 +45,11 @@ def empirical_constant(n_min: int, eps: float, order: int) -> float:
     return n_min * eps ** (order + 0.5) / (order - 1)
 
 
+def _first_step(kl_by_length_step: dict, length: int, steps, bound: float):
+    """Least N on the grid whose exact KL/L at this length is within the bound (None if none is)."""
+    return next((N for N in steps if (length, N) in kl_by_length_step and kl_by_length_step[length, N] <= bound), None)
+
+
 def check(families=None, seeds=None, lengths=None, steps=None, eps=None, eps_learning=0.001, bound_factor=1.0,
           long_lengths=None, long_steps=None, progress=None) -> CheckResult:
     families = list(families or DEFAULTS["families"])
@@ -91,10 +96,7 @@ def check(families=None, seeds=None, lengths=None, steps=None, eps=None, eps_lea
                         for L in lengths:
                             b2 = bound_factor * bound_bits(e, measured[L] / math.log(2), vocab)
                             bmix = bound_factor * bound_bits(e, measured[L], vocab)
-                            n2 = next((N for N in steps if (L, N) in results[sampler]
-                                       and results[sampler][L, N] <= b2), None)
-                            nm = next((N for N in steps if (L, N) in results[sampler]
-                                       and results[sampler][L, N] <= bmix), None)
+                            n2, nm = (_first_step(results[sampler], L, steps, b) for b in (b2, bmix))
                             row.append(f"{n2 if n2 else '-'}/{nm if nm else '-'}")
                             mins.append(n2)
                             if n2 is None and sampler == "iid":
