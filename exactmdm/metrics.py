@@ -15,12 +15,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from ._jit import njit, prange
 from .errors import InvalidArgument, InvalidType
 from .exact import OutputDistribution
 from .exact.statespace import decode_states
 from .languages import DEFAULT_MAX_ENTRIES, check_enumeration_size
-from .models import resolve_model
+from .models import kl_rows, resolve_model
 from .posterior import _consistent_batch, _posterior_batch
 from .validation import as_int
 
@@ -152,25 +151,6 @@ class EpsLearning:
         return out
 
 
-@njit(parallel=True)
-def _row_kls(q, p, tokens):
-    batch, length, vocab = q.shape
-    out = np.zeros((batch, length))
-    for b in prange(batch):
-        for i in range(length):
-            if tokens[b, i] >= 0:
-                continue
-            s = 0.0
-            for v in range(vocab):
-                if q[b, i, v] > 0.0:
-                    if p[b, i, v] <= 0.0:
-                        s = np.inf
-                        break
-                    s += q[b, i, v] * math.log(q[b, i, v] / p[b, i, v])
-            out[b, i] = s
-    return out
-
-
 def eps_learning(lang, model, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES,
                  chunk: int = 1 << 14) -> EpsLearning:
     """Exact eps_learning of ``model`` at length L: every support-consistent x_t is enumerated ((V+1)^L)."""
@@ -196,7 +176,7 @@ def eps_learning(lang, model, length: int, *, max_entries: int = DEFAULT_MAX_ENT
         masked = masked[masked > 0]
         q, log_ev = _posterior_batch(tokens, *arrays)
         p = model(tokens)
-        kls = _row_kls(q, np.ascontiguousarray(p), tokens)
+        kls = np.where(tokens < 0, kl_rows(q, p), 0.0)  # unmasked positions carry no learning error
         b, i = np.unravel_index(int(np.argmax(kls)), kls.shape)
         if kls[b, i] > best:
             best, best_state, best_pos = float(kls[b, i]), tuple(int(t) for t in tokens[b]), int(i)

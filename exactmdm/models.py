@@ -23,7 +23,7 @@ from .errors import InvalidArgument, InvalidType
 from .posterior import posterior
 from .validation import as_float, as_int
 
-__all__ = ["ReverseModel", "Oracle", "Perturbed", "FunctionModel", "check_model_output", "UNITS", "to_nats"]
+__all__ = ["ReverseModel", "Oracle", "Perturbed", "FunctionModel", "check_model_output", "UNITS", "to_nats", "kl_rows"]
 
 UNITS = {"nats": 1.0, "bits": math.log(2.0)}
 
@@ -90,6 +90,21 @@ def _kl_row(q, p):
                 return np.inf
             s += q[v] * math.log(q[v] / p[v])
     return s
+
+
+@njit(parallel=True)
+def _kl_rows(q, p):
+    out = np.empty(q.shape[0])
+    for r in prange(q.shape[0]):
+        out[r] = _kl_row(q[r], p[r])
+    return out
+
+
+def kl_rows(q, p) -> np.ndarray:
+    """KL(q || p) in nats along the last axis of two (..., V) arrays; ``inf`` where p misses q's support."""
+    q = np.ascontiguousarray(q, dtype=np.float64)
+    p = np.ascontiguousarray(p, dtype=np.float64)
+    return _kl_rows(q.reshape(-1, q.shape[-1]), p.reshape(-1, p.shape[-1])).reshape(q.shape[:-1])
 
 
 @njit

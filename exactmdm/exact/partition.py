@@ -19,7 +19,7 @@ import numpy as np
 from sympy.utilities.iterables import multiset_permutations
 
 from ..errors import EnumerationTooLarge
-from ..models import resolve_model
+from ..models import Oracle, kl_rows, resolve_model
 from ..posterior import posterior
 
 MAX_PARTITIONS = 200_000
@@ -64,14 +64,11 @@ def expected_partition_kl(lang, sizes, model=None) -> PartitionKL:
         for t in range(len(sizes)):
             xt = np.where(labels[None, :] < t, xs, -1)
             probs = model(xt)
-            truth = posterior(lang, xt) if model.name != "oracle" else probs
+            truth = None if isinstance(model, Oracle) else posterior(lang, xt)
             for i in np.flatnonzero(labels == t):
                 log_p += np.log(probs[rows, i, xs[:, i]])
-                if truth is not probs:
-                    qi, pi = truth[:, i, :], probs[:, i, :]
-                    with np.errstate(divide="ignore", invalid="ignore"):
-                        kl_rows = np.where(qi > 0, qi * (np.log(qi) - np.log(pi)), 0.0).sum(axis=1)
-                    eps_train += float(np.sum(q * kl_rows))
+                if truth is not None:
+                    eps_train += float(np.sum(q * kl_rows(truth[:, i, :], probs[:, i, :])))
         kl = float(np.sum(q * (log_q - log_p)))
         total_kl += kl
         total_eps += eps_train

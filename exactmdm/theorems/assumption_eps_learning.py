@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from .. import metrics
-from ..models import Perturbed
+from ..models import Perturbed, kl_rows
 from ..posterior import posterior
 from .families import make_language
 from .result import CheckResult, Table, exact_value
@@ -39,8 +39,7 @@ def sampled_eps_learning(lang, model, length, samples, seed):
     xt = np.where(masked, -1, x0)
     q = posterior(lang, xt)
     p = model(xt)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(q > 0, q * (np.log(q) - np.log(p)), 0.0).sum(axis=-1)
+    terms = kl_rows(q, p)
     per_state = (terms * masked).sum(axis=1) / masked.sum(axis=1)
     return float(terms[masked].max()), float(per_state.mean()), float(per_state.std(ddof=1) / math.sqrt(samples))
 

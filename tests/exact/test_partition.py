@@ -69,3 +69,21 @@ def test_extreme_schedules_and_information_identities(lang, length):
         assert mutual_information_with_subset(table, i, length - 1) == pytest.approx(mi[i], abs=1e-12)
         assert mutual_information_with_subset(table, i, 0) == 0.0
     assert np.all(mi >= -1e-12)
+
+
+def test_a_model_is_not_taken_for_the_oracle_by_its_name():
+    lang = em.NGram.random(2, 2, seed=3, prune=0.1)
+    oracle = em.models.Oracle(lang)
+    biased = em.models.FunctionModel(lambda xt: 0.9 * oracle(xt) + 0.05, 2, name="oracle")
+    res = expected_partition_kl(lang, [2, 1], biased)
+    assert res.eps_train_nats > 0
+    assert res.kl_nats == pytest.approx(expected_partition_kl(lang, [2, 1]).kl_nats + res.eps_train_nats, rel=1e-9)
+
+
+def test_kl_rows_reports_infinity_explicitly():
+    from exactmdm.models import kl_rows
+
+    q = np.array([[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])
+    p = np.array([[0.5, 0.0, 0.5], [0.5, 0.25, 0.25]])
+    out = kl_rows(q, p)
+    assert out[0] == math.inf and out[1] == pytest.approx(math.log(2))
