@@ -12,7 +12,7 @@ from fractions import Fraction
 SCHEMA_VERSION = 1
 
 
-def exact_value(value, float_value: float | None = None, *, interval=None, note: str = "") -> dict:
+def exact_value(value, *, interval=None, note: str = "") -> dict:
     """A citable number: exact rational as a string where known, an interval where certified, the float."""
     out: dict = {}
     if isinstance(value, Fraction):
@@ -20,8 +20,6 @@ def exact_value(value, float_value: float | None = None, *, interval=None, note:
         out["float"] = float(value)
     else:
         out["float"] = float(value)
-    if float_value is not None:
-        out["float"] = float(float_value)
     if interval is not None:
         out["interval"] = [float(interval[0]), float(interval[1])]
         if all(isinstance(v, Fraction) for v in interval):

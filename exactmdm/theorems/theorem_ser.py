@@ -32,6 +32,7 @@ from ..intervals import log_enclosure
 from ..languages import counterexample16
 from ..metrics import eps_learning
 from ..schedules import balanced_sizes, iid
+from .monotone import last_true
 from .result import CheckResult, Table, exact_value
 
 NAME = "theorem_ser"
@@ -69,25 +70,9 @@ def limit_ser(c: float, match: float = 0.25) -> float:
     return -math.expm1(-(1 - match) / c)
 
 
-def _last_true(predicate) -> int:
-    """Largest N >= 1 with predicate(N), for a predicate true up to some N and false after (0 if never)."""
-    if not predicate(1):
-        return 0
-    lo, hi = 1, 2
-    while predicate(hi):
-        lo, hi = hi, hi * 2
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if predicate(mid):
-            lo = mid
-        else:
-            hi = mid
-    return lo
-
-
 def _largest_n(correct_prob, target: Fraction) -> int:
     """Largest N with P(correct)(N) < 1 - target, for P(correct) increasing in N (0 when N = 1 fails)."""
-    return _last_true(lambda n: correct_prob(n) < 1 - target)
+    return last_true(lambda n: correct_prob(n) < 1 - target)
 
 
 def n_max_uniform(length: int, target=Fraction(1, 2), match=Fraction(1, 4), exponent=None) -> int:
@@ -304,7 +289,7 @@ def _exact_eps_learning(lang, model) -> float:
 
 def _n_min_ter(length: int, eps_bits: float) -> int:
     """Least N (uniform weights, oracle) with KL(q||p)/L = -log2(1 - SER)/L <= eps_bits."""
-    return _last_true(lambda n: -(length - 1) * math.log2(1 - 0.75 / n) / length > eps_bits) + 1
+    return last_true(lambda n: -(length - 1) * math.log2(1 - 0.75 / n) / length > eps_bits) + 1
 
 
 def _refute_claim(claim: Fraction, max_length: int):

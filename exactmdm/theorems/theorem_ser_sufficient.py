@@ -21,6 +21,7 @@ from .. import exact as _exact
 from ..models import Oracle, Perturbed
 from ..schedules import fixed_sizes, iid
 from .families import make_language
+from .monotone import last_true
 from .result import CheckResult, Table, exact_value
 
 NAME = "theorem_ser_sufficient"
@@ -39,22 +40,9 @@ def _ser(lang, length, schedule, model):
 
 
 def least_steps(lang, length, delta, model, max_steps):
-    """Least N (i.i.d. linear) with exact SER <= delta, by doubling then bisection (SER falls with N)."""
-    if _ser(lang, length, iid(1), model) <= delta:
-        return 1
-    hi = 2
-    while _ser(lang, length, iid(hi), model) > delta:
-        if hi >= max_steps:
-            return None
-        hi = min(2 * hi, max_steps)
-    lo = hi // 2
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if _ser(lang, length, iid(mid), model) <= delta:
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    """Least N <= max_steps (i.i.d. linear) with exact SER <= delta (SER falls with N); None if there is none."""
+    last_failing = last_true(lambda n: _ser(lang, length, iid(n), model) > delta, upper=max_steps)
+    return last_failing + 1 if last_failing < max_steps else None
 
 
 def largest_eps(lang, length, delta, iterations=30):
