@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from . import errors, languages, schedules, models, metrics, exact
 from .languages import HMM, NGram
-from .posterior import posterior
+from .inference import log_evidence, posterior, support_consistent
 from .validation import MASK
 
 __version__ = "0.1.0"
 
-__all__ = ["MASK", "HMM", "NGram", "posterior", "languages", "schedules", "models", "exact", "metrics", "errors",
-           "__version__"]
+__all__ = ["MASK", "HMM", "NGram", "posterior", "log_evidence", "support_consistent", "languages", "schedules", "models",
+           "exact", "metrics", "errors", "__version__"]

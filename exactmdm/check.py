@@ -1,7 +1,10 @@
 """Command line: ``python -m exactmdm.check NAME | all | --list | --verify CERT.json``.
 
-Exit codes: 0 when every check run holds, 1 when one is refuted (the counterexample is printed), 2 for
-bad usage. ``--json PATH`` writes the certificate (for ``all``: one file per check, PATH as a folder).
+Exit codes: 0 every check run holds (or the certificate is reproduced); 1 a check is refuted (the
+counterexample is printed) or a certificate does not reproduce; 2 bad usage or bad input (an option out
+of range, an unreadable or malformed certificate, an unwritable --json path, a run refused as too large);
+3 an internal error (a bug: please report it with the traceback printed on stderr). Every option is
+validated before any work. ``NAME --help`` lists that check's options with their defaults.
 """
 
 from __future__ import annotations
@@ -10,51 +13,51 @@ import argparse
 import json
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from .errors import ExactMDMError
-from .theorems import CHECKS, compare_certificates, run
+from .theorems import CHECKS, prepare, run
+from .theorems.options import OPTIONS, flag_of
+from .theorems.result import FLOAT_REL_TOL, certificate_hash, compare_certificates, version_differences
 
-# option name -> (argparse type, help); each check accepts the subset named in its DEFAULTS
-_OPTIONS = {
-    "families": (str, "language families, e.g. ngram2-V2 ngram3-V2 hmm3-V3 (n-gram order or hidden states, vocab)"),
-    "seeds": (int, "language seeds"),
-    "lengths": (int, "sequence lengths L"),
-    "length": (int, "sequence length L (Li & Cai checks)"),
-    "steps": (int, "numbers of steps N"),
-    "eps": (float, "eps values (theorem_ter: the eps of Theorem 4.2; assumption check: eps_learning in nats)"),
-    "eps_learning": (float, "eps_learning of the perturbed model, nats (0: oracle only)"),
-    "delta": (float, "target SER (theorem_ser_sufficient)"),
-    "max_length": (int, "largest L enumerated exactly for C* (theorem_ser)"),
-    "c_grid": (float, "values of C in N = C L (theorem_ser)"),
-    "claim_c": (float, "claim SER > 1/2 for all N <= C L with this C; refuted when C > C* (theorem_ser)"),
-    "bound_factor": (float, "multiply the theorem's bound by this factor (values < 1 test that checks can fail)"),
-    "claim_factor": (float, "claim eps_learning <= factor * eps (assumption check)"),
-    "mc_samples": (int, "Monte Carlo samples (fixed-size schedules at long L)"),
-    "seed": (int, "random seed of Monte Carlo and searches"),
-    "max_steps": (int, "largest N searched"),
-    "kinds": (str, "perturbation kinds: uniform temperature"),
-    "samples": (int, "sampled x_t for eps_learning at long L"),
-}
-_LIST_OPTIONS = {"families", "seeds", "lengths", "steps", "eps", "c_grid", "kinds"}
+HOLDS, REFUTED, BAD_INPUT, INTERNAL_ERROR = 0, 1, 2, 3
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m exactmdm.check",
-        description="Check theorems about masked diffusion language models by exact computation.",
-        epilog="Checks: " + ", ".join(CHECKS) + ". Exit codes: 0 holds, 1 refuted, 2 bad usage.")
+class UsageError(Exception):
+    """Bad usage or bad input: exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _parser(name: str | None) -> argparse.ArgumentParser:
+    """The whole parser, or with ``name`` the parser of one check (its options only, with their defaults)."""
+    if name in CHECKS:
+        module = CHECKS[name]
+        parser = _Parser(prog=f"python -m exactmdm.check {name}", description=module.SUMMARY,
+                         epilog="Exit codes: 0 holds, 1 refuted, 2 bad usage or input, 3 internal error.")
+        options = {k: module.DEFAULTS[k] for k in sorted(module.DEFAULTS)}
+    else:
+        parser = _Parser(prog="python -m exactmdm.check",
+                         description="Check theorems about masked diffusion language models by exact computation.",
+                         epilog="Checks: " + ", ".join(CHECKS) + ". 'python -m exactmdm.check NAME --help' lists the "
+                                "options of one check with their defaults. Exit codes: 0 holds, 1 refuted, 2 bad usage "
+                                "or input, 3 internal error.")
+        options = {k: None for k in sorted({k for m in CHECKS.values() for k in m.DEFAULTS})}
     parser.add_argument("name", nargs="?", help="a check name, or 'all'")
     parser.add_argument("--list", action="store_true", help="list the checks with one line each")
     parser.add_argument("--json", metavar="PATH", help="write the certificate (a folder for 'all')")
     parser.add_argument("--verify", metavar="CERT", help="re-run the check of a certificate and compare")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    for name, (kind, text) in _OPTIONS.items():
-        flag = "--" + name.replace("_", "-")
-        if name in _LIST_OPTIONS:
-            parser.add_argument(flag, type=kind, nargs="+", dest=name, help=text)
-        else:
-            parser.add_argument(flag, type=kind, dest=name, help=text)
+    for option, default in options.items():
+        spec = OPTIONS[option]
+        text = spec.help + (f" (default: {default})" if name in CHECKS else "")
+        kind = spec.kind
+        parser.add_argument(flag_of(option), type=kind, dest=option, help=text, nargs="+" if spec.many else None,
+                            choices=None if spec.many or not spec.choices else spec.choices)
     return parser
 
 
@@ -69,70 +72,81 @@ def _progress(quiet: bool, name: str):
     return say
 
 
+def _writable(path: Path, folder: bool):
+    """Fail before the work, not after it, when --json cannot be written."""
+    target = path if folder else path.parent
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        probe = target / ".exactmdm-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise UsageError(f"--json {path}: cannot write there ({exc.strerror or exc}); choose a writable path.") from None
+    if not folder and path.is_dir():
+        raise UsageError(f"--json {path} is a folder; give a file path (a folder only with 'all').")
+
+
 def _write(path: Path, certificate: dict):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(certificate, indent=2, sort_keys=True) + "\n")
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(certificate, indent=2, sort_keys=True, allow_nan=False) + "\n")
+    tmp.replace(path)
+
+
+def _load_certificate(path: str) -> dict:
+    try:
+        old = json.loads(Path(path).read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--verify {path}: cannot read the certificate ({exc}).") from None
+    if not isinstance(old, dict):
+        raise UsageError(f"--verify {path}: a certificate is a JSON object, got a {type(old).__name__}.")
+    for key in ("check", "options", "certificate_hash"):
+        if key not in old:
+            raise UsageError(f"--verify {path}: the certificate has no {key!r} field (written by another tool or an "
+                             "older exactmdm?).")
+    if old["check"] not in CHECKS:
+        raise UsageError(f"--verify {path}: the certificate names unknown check {old['check']!r}.")
+    if not isinstance(old["options"], dict):
+        raise UsageError(f"--verify {path}: its 'options' must be an object.")
+    return old
 
 
 def _verify(path: str, quiet: bool) -> int:
-    try:
-        old = json.loads(Path(path).read_text())
-    except (OSError, json.JSONDecodeError) as exc:
-        print(f"error: cannot read certificate {path}: {exc}", file=sys.stderr)
-        return 2
-    name = old.get("check")
-    if name not in CHECKS:
-        print(f"error: certificate names unknown check {name!r}", file=sys.stderr)
-        return 2
-    result = run(name, progress=_progress(quiet, name), **old.get("options", {}))
-    new = result.to_certificate()
-    problems = compare_certificates(old, new)
-    if new["input_hash"] != old.get("input_hash"):
-        problems.insert(0, "input hash differs")
+    old = _load_certificate(path)
+    name = old["check"]
+    prepare(name, **old["options"])  # bad options inside a certificate are bad input (exit 2), before any work
+    problems = []
+    if certificate_hash(old) != old["certificate_hash"]:
+        problems.append("certificate_hash does not match the content: the file was edited after it was written")
+    new = run(name, progress=_progress(quiet, name), **old["options"]).to_certificate()
+    problems += compare_certificates(old, new)
+    for line in version_differences(old, new):
+        print(f"note: version differs: {line}", file=sys.stderr)
     if problems:
-        print(f"{name}: certificate NOT reproduced:")
+        print(f"{name}: certificate NOT reproduced ({len(problems)} difference(s); floats compared to "
+              f"{FLOAT_REL_TOL:g} relative, exact values exactly):")
         for p in problems[:20]:
             print("  " + p)
-        return 1
-    print(f"{name}: certificate reproduced ({new['verdict']}, {new['input_hash']})")
-    return 0 if new["verdict"] == "holds" else 1
+        return REFUTED
+    print(f"{name}: certificate reproduced ({new['verdict']}, {new['certificate_hash']})")
+    return HOLDS if new["verdict"] == "holds" else REFUTED
 
 
-def main(argv=None) -> int:
-    parser = _parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0) if exc.code in (0, None) else 2
-    if args.list:
-        for name, module in CHECKS.items():
-            print(f"{name:26s} {module.SUMMARY}")
-        return 0
-    if args.verify:
-        return _verify(args.verify, args.quiet)
-    if not args.name:
-        parser.print_usage(sys.stderr)
-        print("error: give a check name, 'all', --list or --verify CERT", file=sys.stderr)
-        return 2
+def _given(args) -> dict:
+    return {k: getattr(args, k) for k in OPTIONS if getattr(args, k, None) is not None}
+
+
+def _run_checks(args) -> int:
     names = list(CHECKS) if args.name == "all" else [args.name]
-    if names[0] not in CHECKS:
-        print(f"error: unknown check {args.name!r}; known: {', '.join(CHECKS)}, all", file=sys.stderr)
-        return 2
-    given = {k: getattr(args, k) for k in _OPTIONS if getattr(args, k) is not None}
-    status = 0
+    given = _given(args)
+    plans = {}
+    for name in names:  # validate everything first: a bad option must not cost a long run of the others
+        options = {k: v for k, v in given.items() if k in CHECKS[name].DEFAULTS} if args.name == "all" else given
+        plans[name] = prepare(name, **options)
+    if args.json:
+        _writable(Path(args.json), folder=args.name == "all")
+    status = HOLDS
     for name in names:
-        module = CHECKS[name]
-        options = {k: v for k, v in given.items() if k in module.DEFAULTS}
-        ignored = sorted(set(given) - set(module.DEFAULTS))
-        if ignored and args.name != "all":
-            print(f"error: check {name} takes no option(s) {ignored}; it takes {sorted(module.DEFAULTS)}",
-                  file=sys.stderr)
-            return 2
-        try:
-            result = run(name, progress=_progress(args.quiet, name), **options)
-        except (ExactMDMError, ValueError, TypeError) as exc:
-            print(f"error: {name}: {exc}", file=sys.stderr)
-            return 2
+        result = run(name, progress=_progress(args.quiet, name), **plans[name])
         print(result.format())
         print()
         if args.json:
@@ -140,10 +154,46 @@ def main(argv=None) -> int:
             _write(path, result.to_certificate())
             print(f"certificate written to {path}")
         if not result.verdict:
-            status = 1
+            status = REFUTED
     if args.name == "all":
-        print("summary: " + ("every check holds" if status == 0 else "at least one check is REFUTED"))
+        print("summary: " + ("every check holds" if status == HOLDS else "at least one check is REFUTED"))
     return status
+
+
+def _dispatch(argv) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    name = next((a for a in argv if not a.startswith("-")), None)
+    parser = _parser(name if name in CHECKS else None)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help prints and exits 0
+        return HOLDS if exc.code in (0, None) else BAD_INPUT
+    if args.list:
+        for check_name, module in CHECKS.items():
+            print(f"{check_name:26s} {module.SUMMARY}")
+        return HOLDS
+    if args.verify:
+        return _verify(args.verify, args.quiet)
+    if not args.name:
+        raise UsageError("give a check name, 'all', --list or --verify CERT")
+    if args.name != "all" and args.name not in CHECKS:
+        raise UsageError(f"unknown check {args.name!r}; known: {', '.join(CHECKS)}, all")
+    return _run_checks(args)
+
+
+def main(argv=None) -> int:
+    try:
+        return _dispatch(argv)
+    except (UsageError, ExactMDMError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # a bug, never "refuted"
+        traceback.print_exc()
+        print("internal error (exit 3): this is a bug in exactmdm; please report the traceback above.", file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -1,22 +1,59 @@
-"""Exact information quantities of a language over V^L: entropies, I(X^i; X^-i), TC, DTC.
+"""Information quantities, in nats: the one entropy and the one KL of the package, and, from a dense joint
+law over V^L (exact enumeration), I(X^i; X^-i), TC, DTC and Li & Cai's series of I(X^i; X_W).
 
 sum_i I(X^i; X^-i) = TC(X) + DTC(X), with TC = sum_i H(X^i) - H(X) and DTC = H(X) - sum_i H(X^i | X^-i).
-All in nats unless a base is given; computed from the dense joint law (exact enumeration).
+KL(q || p) follows the conventions 0 log(0/p) = 0 and q log(q/0) = inf (reported, never NaN).
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
-__all__ = ["entropy_of", "mutual_information_each", "total_correlation", "dual_total_correlation",
-           "mutual_information_with_subset"]
+from ._jit import njit, prange
+
+__all__ = ["entropy", "kl", "kl_rows", "mutual_information_each", "total_correlation", "dual_total_correlation",
+           "mutual_information_with_subset", "information_series"]
 
 
-def entropy_of(table: np.ndarray) -> float:
-    p = table[table > 0]
+def entropy(p) -> float:
+    """H(p) = -sum p log p in nats, over all entries of ``p`` (any shape), 0 log 0 = 0."""
+    p = np.asarray(p, dtype=np.float64)
+    p = p[p > 0]
     return float(-np.sum(p * np.log(p)))
+
+
+@njit
+def _kl_row(q, p):
+    s = 0.0
+    for v in range(q.shape[0]):
+        if q[v] > 0.0:
+            if p[v] <= 0.0:
+                return np.inf
+            s += q[v] * math.log(q[v] / p[v])
+    return s
+
+
+@njit(parallel=True)
+def _kl_rows(q, p):
+    out = np.empty(q.shape[0])
+    for r in prange(q.shape[0]):
+        out[r] = _kl_row(q[r], p[r])
+    return out
+
+
+def kl_rows(q, p) -> np.ndarray:
+    """KL(q || p) in nats along the last axis of two (..., V) arrays; ``inf`` where p misses q's support."""
+    q = np.ascontiguousarray(q, dtype=np.float64)
+    p = np.ascontiguousarray(p, dtype=np.float64)
+    return _kl_rows(q.reshape(-1, q.shape[-1]), p.reshape(-1, p.shape[-1])).reshape(q.shape[:-1])
+
+
+def kl(q, p) -> float:
+    """KL(q || p) in nats over all entries of two arrays of one shape; ``math.inf`` where p misses q's support."""
+    return float(kl_rows(np.ravel(q)[None, :], np.ravel(p)[None, :])[0])
 
 
 def _marginal(table: np.ndarray, keep) -> np.ndarray:
@@ -30,8 +67,8 @@ def _others(length: int, i: int) -> tuple:
 
 def _mutual_information(table: np.ndarray, i: int, subset: tuple) -> float:
     """I(X^i; X_S) = H(X^i) + H(X_S) - H(X^i, X_S)."""
-    return (entropy_of(_marginal(table, (i,))) + entropy_of(_marginal(table, subset))
-            - entropy_of(_marginal(table, tuple(sorted((i,) + subset)))))
+    return (entropy(_marginal(table, (i,))) + entropy(_marginal(table, subset))
+            - entropy(_marginal(table, tuple(sorted((i,) + subset)))))
 
 
 def mutual_information_each(table: np.ndarray) -> np.ndarray:
@@ -40,12 +77,12 @@ def mutual_information_each(table: np.ndarray) -> np.ndarray:
 
 
 def total_correlation(table: np.ndarray) -> float:
-    return sum(entropy_of(_marginal(table, (i,))) for i in range(table.ndim)) - entropy_of(table)
+    return sum(entropy(_marginal(table, (i,))) for i in range(table.ndim)) - entropy(table)
 
 
 def dual_total_correlation(table: np.ndarray) -> float:
-    h = entropy_of(table)
-    cond = [h - entropy_of(_marginal(table, _others(table.ndim, i))) for i in range(table.ndim)]
+    h = entropy(table)
+    cond = [h - entropy(_marginal(table, _others(table.ndim, i))) for i in range(table.ndim)]
     return h - sum(cond)
 
 
@@ -56,3 +93,22 @@ def mutual_information_with_subset(table: np.ndarray, i: int, size: int) -> floa
     others = _others(table.ndim, i)
     size = min(size, len(others))
     return float(np.mean([_mutual_information(table, i, subset) for subset in itertools.combinations(others, size)]))
+
+
+def subset_size(j: int, cap: int) -> int:
+    """|W_j| = min(2^j - 1, cap)."""
+    return min(2 ** j - 1, cap)
+
+
+def information_series(table, cap: int) -> float:
+    """sum_i sum_{j >= 0} 2^-j E[I(X^i; X_{W_j})] with |W_j| = min(2^j - 1, cap) (exact; the tail where
+    |W_j| = cap is summed in closed form: sum_{j' >= j} 2^-j' = 2^(1-j))."""
+    length = table.ndim
+    total = 0.0
+    for i in range(length):
+        j = 0
+        while subset_size(j, cap) < cap:
+            total += 2.0 ** -j * mutual_information_with_subset(table, i, subset_size(j, cap))
+            j += 1
+        total += 2.0 ** (1 - j) * mutual_information_with_subset(table, i, cap)
+    return total

@@ -20,39 +20,12 @@ from functools import cached_property
 import networkx as nx
 import numpy as np
 
-from ._jit import njit, prange
-from .errors import EnumerationTooLarge, InvalidArgument, format_bytes
-from .posterior import _consistent_batch, _log_evidence_batch
+from .cost import DEFAULT_MAX_ENTRIES, check_enumeration_size, log_power
+from .errors import InvalidArgument
+from .hmm_kernels import _consistent_batch, _log_evidence_batch, _sample_hmm, support_dfa
 from .validation import as_float, as_int, as_probability_array, as_sequences
 
-__all__ = ["Language", "HMM", "NGram", "counterexample16", "check_enumeration_size", "DEFAULT_MAX_ENTRIES"]
-
-DEFAULT_MAX_ENTRIES = 1 << 26
-
-
-def check_enumeration_size(num_entries: float, what: str, bytes_per_entry: int, max_entries: int, alternative: str):
-    """Refuse, before allocating, an enumeration of more than ``max_entries`` entries."""
-    if num_entries > max_entries:
-        raise EnumerationTooLarge(
-            f"{what} needs {num_entries:.3g} entries (about {format_bytes(num_entries * bytes_per_entry)}), more "
-            f"than max_entries={max_entries:.3g}. {alternative} Or pass a larger max_entries if you have the memory."
-        )
-
-
-@njit(parallel=True)
-def _sample_hmm(u_state, u_token, initial_cdf, transition_cdf, emission_cdf):
-    num, length = u_state.shape
-    out = np.empty((num, length), dtype=np.int64)
-    for n in prange(num):
-        h = np.searchsorted(initial_cdf, u_state[n, 0] * initial_cdf[-1], side="right")
-        for i in range(length):
-            if i > 0:
-                row = transition_cdf[h]
-                h = np.searchsorted(row, u_state[n, i] * row[-1], side="right")
-            erow = emission_cdf[h]
-            out[n, i] = np.searchsorted(erow, u_token[n, i] * erow[-1], side="right")
-    return out
-
+__all__ = ["Language", "HMM", "NGram", "counterexample16"]
 
 def _pruned_dirichlet(rng: np.random.Generator, num_rows: int, size: int, concentration: float, prune: float):
     """Dirichlet rows with entries below ``prune`` set to 0 (keeping each row's largest) and renormalised."""
@@ -113,9 +86,9 @@ class Language:
         hmm = self.as_hmm()
         length = as_int(length, "length", minimum=1)
         check_enumeration_size(
-            float(self.vocab_size) ** length * hmm.num_states, f"the joint law over V^L with V={self.vocab_size}, "
-            f"L={length}", 8, max_entries, "Use log_prob on the sequences you need, or sample().",
-        )
+            0, f"the joint law over V^L with V={self.vocab_size}, L={length}", 8, max_entries,
+            "Use log_prob on the sequences you need, or sample().",
+            log_entries=log_power(self.vocab_size, length) + np.log(hmm.num_states))
         table = np.einsum("h,hv->vh", hmm.initial, hmm.emission)
         for _ in range(1, length):
             table = np.einsum("...h,hg,gv->...vg", table, hmm.transition, hmm.emission)
@@ -141,7 +114,7 @@ class Language:
         spells a distinct support prefix, so reachability and cycles of the graph are those of the
         language (e.g. ``nx.simple_cycles``, ``nx.strongly_connected_components``).
         """
-        return _support_dfa(self.as_hmm())
+        return support_dfa(self.as_hmm())
 
     def count_support(self, length: int) -> int:
         """Exact number of support sequences of length ``length`` (a Python int, no overflow)."""
@@ -161,33 +134,6 @@ class Language:
             counts = nxt
             out.append(sum(counts.values()))
         return out
-
-
-def _support_dfa(hmm: "HMM") -> nx.MultiDiGraph:
-    pi_pos, indptr, indices, emis_pos = hmm.support_arrays()
-    successors = [frozenset(indices[indptr[h]:indptr[h + 1]].tolist()) for h in range(hmm.num_states)]
-    graph = nx.MultiDiGraph()
-    graph.add_node("start")
-    frontier = []
-
-    def emit(candidates, source):
-        for v in range(hmm.vocab_size):
-            target = frozenset(h for h in candidates if emis_pos[h, v])
-            if not target:
-                continue
-            if target not in graph:
-                frontier.append(target)
-            graph.add_edge(source, target, token=v)
-
-    emit([h for h in range(hmm.num_states) if pi_pos[h]], "start")
-    seen = set()
-    while frontier:
-        node = frontier.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        emit(sorted(set().union(*(successors[h] for h in node))), node)
-    return graph
 
 
 @dataclass(frozen=True, eq=False)
@@ -342,6 +288,9 @@ class NGram(Language):
         sizes = [vocab ** j for j in range(1, n)]
         offsets = np.concatenate([[0], np.cumsum(sizes)])
         num_states = int(offsets[-1])
+        check_enumeration_size(float(num_states) ** 2, f"the HMM form of an order-{n} n-gram over V={vocab} ({num_states} "
+                               "hidden states, a dense H x H transition)", 8, DEFAULT_MAX_ENTRIES,
+                               "Use a smaller order or vocabulary.")
         initial = np.zeros(num_states)
         transition = np.zeros((num_states, num_states))
         emission = np.zeros((num_states, vocab))
@@ -378,8 +327,9 @@ class NGram(Language):
     def joint(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:
         """The dense law q over V^L, shape (V,)*L (fast path)."""
         length = as_int(length, "length", minimum=1)
-        check_enumeration_size(float(self.vocab_size) ** length, f"the joint law over V^L with V={self.vocab_size}, "
-                               f"L={length}", 8, max_entries, "Use log_prob on the sequences you need, or sample().")
+        check_enumeration_size(0, f"the joint law over V^L with V={self.vocab_size}, L={length}", 8, max_entries,
+                               "Use log_prob on the sequences you need, or sample().",
+                               log_entries=log_power(self.vocab_size, length))
         n = self.order
         head = min(length, n - 1)
         table = self.initial.sum(axis=tuple(range(head, n - 1)))
@@ -394,6 +344,9 @@ class NGram(Language):
         vocab_size = as_int(vocab_size, "vocab_size", minimum=1)
         order = as_int(order, "order", minimum=2)
         seed, concentration, prune = _check_random_args(seed, concentration, prune)
+        check_enumeration_size(0, f"an order-{order} n-gram over V={vocab_size} tokens (its transition table V^n)", 8,
+                               DEFAULT_MAX_ENTRIES, "Use a smaller order or vocabulary, or an HMM with few hidden states.",
+                               log_entries=log_power(vocab_size, order))
         rng = np.random.default_rng(seed)
         contexts = vocab_size ** (order - 1)
         initial = _pruned_dirichlet(rng, 1, contexts, concentration, prune)[0].reshape((vocab_size,) * (order - 1))

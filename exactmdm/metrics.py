@@ -16,15 +16,19 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .errors import InvalidArgument, InvalidType
+from . import information
 from .exact import OutputDistribution
 from .exact.statespace import decode_states
-from .languages import DEFAULT_MAX_ENTRIES, check_enumeration_size
-from .models import kl_rows, resolve_model
-from .posterior import _consistent_batch, _posterior_batch
+from .cost import DEFAULT_MAX_ENTRIES, check_enumeration_size, log_power
+from .inference import posterior
+from .languages import Language
+from .information import kl_rows
+from .models import resolve_model
+from .hmm_kernels import _consistent_batch, _posterior_batch
 from .validation import as_int
 
 __all__ = ["ter", "ter_of_language", "ser", "kl", "eps_total", "evaluate", "Summary", "eps_learning", "EpsLearning",
-           "entropy"]
+           "entropy", "sampled_eps_learning", "SampledEpsLearning", "same_language"]
 
 LN2 = math.log(2.0)
 
@@ -32,8 +36,36 @@ LN2 = math.log(2.0)
 def _check_output(lang, out) -> None:
     if not isinstance(out, OutputDistribution):
         raise InvalidType(f"out={out!r} must be an exactmdm.exact.OutputDistribution.")
-    if out.language is not lang:
-        raise InvalidArgument("out was computed for a different language object than lang: pass the same language.")
+    if not same_language(out.language, lang):
+        raise InvalidArgument("out was computed for a different language than lang (their parameters differ): pass the "
+                              "language the output distribution was computed for.")
+
+
+def same_language(a, b) -> bool:
+    """Equal by value: the same HMM form (initial, transition, emission arrays), not the same object."""
+    if a is b:
+        return True
+    if not (isinstance(a, Language) and isinstance(b, Language)):
+        return False
+    ha, hb = a.as_hmm(), b.as_hmm()
+    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in
+               ((ha.initial, hb.initial), (ha.transition, hb.transition), (ha.emission, hb.emission)))
+
+
+_BASES = {"bits": 2.0, "nats": math.e}
+
+
+def log_base(base) -> float:
+    """Natural log of a KL/entropy base: 2 or "bits", math.e or "nats", or any real number > 1."""
+    if isinstance(base, str):
+        if base not in _BASES:
+            raise InvalidArgument(f"base={base!r} must be 'bits', 'nats' or a number > 1 (2 for bits, math.e for nats).")
+        base = _BASES[base]
+    if isinstance(base, bool) or not isinstance(base, (int, float)):
+        raise InvalidType(f"base={base!r} must be 'bits', 'nats' or a number > 1 (2 for bits, math.e for nats).")
+    if not (math.isfinite(base) and base > 1):
+        raise InvalidArgument(f"base={base!r} must be > 1 (2 for bits, math.e for nats).")
+    return math.log(base)
 
 
 def _data(lang, out) -> tuple[np.ndarray, np.ndarray]:
@@ -42,26 +74,15 @@ def _data(lang, out) -> tuple[np.ndarray, np.ndarray]:
     return q, out.probs
 
 
-def _kl_nats(q: np.ndarray, p: np.ndarray) -> float:
-    support = q > 0
-    if np.any(p[support] <= 0):
-        return math.inf
-    qs, ps = q[support], p[support]
-    return float(np.sum(qs * (np.log(qs) - np.log(ps))))
+def entropy(lang, length: int, base=2.0) -> float:
+    """H(q) over V^L in the given base (2 or "bits", math.e or "nats"; exact enumeration)."""
+    return information.entropy(lang.joint(as_int(length, "length", minimum=1))) / log_base(base)
 
 
-def entropy(lang, length: int, base: float = 2.0) -> float:
-    """H(q) over V^L in the given base (exact enumeration)."""
-    q = lang.joint(as_int(length, "length", minimum=1))
-    qs = q[q > 0]
-    return float(-np.sum(qs * np.log(qs))) / math.log(base)
-
-
-def kl(lang, out: OutputDistribution, base: float = 2.0) -> float:
-    """KL(q || p) in the given log base (2: bits, e: nats); ``math.inf`` when p misses a support sequence."""
-    if not base > 1:
-        raise InvalidArgument(f"base={base!r} must be > 1 (2 for bits, math.e for nats).")
-    return _kl_nats(*_data(lang, out)) / math.log(base)
+def kl(lang, out: OutputDistribution, base=2.0) -> float:
+    """KL(q || p) in the given base (2 or "bits", math.e or "nats"); ``math.inf`` when p misses a support sequence."""
+    scale = log_base(base)
+    return information.kl(*_data(lang, out)) / scale
 
 
 def ter_of_language(lang, length: int) -> float:
@@ -72,11 +93,10 @@ def ter_of_language(lang, length: int) -> float:
 def ter(lang, out: OutputDistribution) -> float:
     """TER(p) = 2^(E_q[-log2 p(x)] / L); ``math.inf`` when p(x) = 0 for some support sequence."""
     q, p = _data(lang, out)
-    support = q > 0
-    if np.any(p[support] <= 0):
+    kl_nats = information.kl(q, p)
+    if not math.isfinite(kl_nats):
         return math.inf
-    cross_bits = float(-np.sum(q[support] * np.log(p[support]))) / LN2
-    return 2.0 ** (cross_bits / out.length)
+    return 2.0 ** ((information.entropy(q) + kl_nats) / LN2 / out.length)
 
 
 def ser(lang, out: OutputDistribution) -> float:
@@ -87,7 +107,7 @@ def ser(lang, out: OutputDistribution) -> float:
 
 def eps_total(lang, out: OutputDistribution) -> float:
     """TER(p) / TER(q) - 1 = 2^(KL_bits/L) - 1, computed as expm1(KL_nats / L) to keep small values exact."""
-    return math.expm1(_kl_nats(*_data(lang, out)) / out.length)
+    return math.expm1(information.kl(*_data(lang, out)) / out.length)
 
 
 @dataclass(frozen=True)
@@ -113,8 +133,8 @@ class Summary:
 def evaluate(lang, out: OutputDistribution) -> Summary:
     """Every metric at once (one enumeration of q)."""
     q, p = _data(lang, out)
-    kl_n = _kl_nats(q, p)
-    h_bits = float(-np.sum(q[q > 0] * np.log(q[q > 0]))) / LN2
+    kl_n = information.kl(q, p)
+    h_bits = information.entropy(q) / LN2
     ter_q = 2.0 ** (h_bits / out.length)
     ter_p = ter_q * 2.0 ** (kl_n / LN2 / out.length) if math.isfinite(kl_n) else math.inf
     return Summary(out.length, float(out.escaped), ter_p, ter_q, kl_n / LN2, kl_n, kl_n / LN2 / out.length,
@@ -158,9 +178,10 @@ def eps_learning(lang, model, length: int, *, max_entries: int = DEFAULT_MAX_ENT
     model = resolve_model(lang, model)
     hmm = lang.as_hmm()
     vocab = lang.vocab_size
+    check_enumeration_size(0, f"all partially masked states (V+1)^L with V={vocab}, L={length}", 8 * length,
+                           max_entries, "Measure it on x_t sampled from the forward process instead "
+                           "(exactmdm.metrics.sampled_eps_learning).", log_entries=log_power(vocab + 1, length))
     total = (vocab + 1) ** length
-    check_enumeration_size(float(total), f"all partially masked states (V+1)^L with V={vocab}, L={length}", 8 * length,
-                           max_entries, "Measure eps_learning on x_t sampled from the forward process instead.")
     arrays = hmm.kernel_arrays()
     support = hmm.support_arrays()
     best, best_state, best_pos, mean, count = -1.0, (), -1, 0.0, 0
@@ -186,3 +207,44 @@ def eps_learning(lang, model, length: int, *, max_entries: int = DEFAULT_MAX_ENT
         count += tokens.shape[0]
     mean /= length / (length + 1)  # condition on at least one masked position
     return EpsLearning(length, best, mean, best_state, best_pos, count)
+
+
+@dataclass(frozen=True)
+class SampledEpsLearning:
+    """Learning error over x_t drawn from the forward process (x0 ~ q, t ~ U(0,1), linear schedule), in nats:
+    ``max_nats`` the largest per-position KL seen (a lower bound on the supremum of Assumption 4.1),
+    ``mean_nats`` the mean over states of the average KL over masked positions, ``stderr_nats`` its standard
+    error."""
+
+    length: int
+    samples: int
+    seed: int
+    max_nats: float
+    mean_nats: float
+    stderr_nats: float
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def sampled_eps_learning(lang, model, length: int, *, samples: int, seed: int) -> SampledEpsLearning:
+    """eps_learning of ``model`` on ``samples`` states x_t of the forward process, each with >= 1 masked position.
+
+    The data x0, the masking times and the forced masked position come from independent streams spawned
+    from ``seed`` (``numpy.random.SeedSequence.spawn``).
+    """
+    length = as_int(length, "length", minimum=1)
+    samples = as_int(samples, "samples", minimum=2)
+    seed = as_int(seed, "seed", minimum=0)
+    model = resolve_model(lang, model)
+    data_seed, mask_seed = np.random.SeedSequence(seed).spawn(2)
+    x0 = lang.sample(samples, length, seed=int(data_seed.generate_state(1)[0]))
+    rng = np.random.default_rng(mask_seed)
+    keep = rng.random((samples, 1))
+    masked = rng.random((samples, length)) >= keep
+    masked[np.arange(samples), rng.integers(0, length, samples)] = True
+    xt = np.where(masked, -1, x0)
+    terms = kl_rows(posterior(lang, xt), model(xt))
+    per_state = (terms * masked).sum(axis=1) / masked.sum(axis=1)
+    return SampledEpsLearning(length, samples, seed, float(terms[masked].max()), float(per_state.mean()),
+                              float(per_state.std(ddof=1) / math.sqrt(samples)))

@@ -20,10 +20,11 @@ import numpy as np
 
 from ._jit import njit, prange
 from .errors import InvalidArgument, InvalidType
-from .posterior import posterior
+from .inference import posterior
+from .information import _kl_row
 from .validation import as_float, as_int
 
-__all__ = ["ReverseModel", "Oracle", "Perturbed", "FunctionModel", "check_model_output", "UNITS", "to_nats", "kl_rows"]
+__all__ = ["ReverseModel", "Oracle", "Perturbed", "FunctionModel", "check_model_output", "UNITS", "to_nats"]
 
 UNITS = {"nats": 1.0, "bits": math.log(2.0)}
 
@@ -66,6 +67,9 @@ class Oracle:
     language: object
     defined_off_support = False
 
+    def __post_init__(self):
+        check_language(self.language)
+
     @property
     def vocab_size(self) -> int:
         return self.language.vocab_size
@@ -79,32 +83,6 @@ class Oracle:
 
     def describe(self) -> dict:
         return {"kind": "oracle"}
-
-
-@njit
-def _kl_row(q, p):
-    s = 0.0
-    for v in range(q.shape[0]):
-        if q[v] > 0.0:
-            if p[v] <= 0.0:
-                return np.inf
-            s += q[v] * math.log(q[v] / p[v])
-    return s
-
-
-@njit(parallel=True)
-def _kl_rows(q, p):
-    out = np.empty(q.shape[0])
-    for r in prange(q.shape[0]):
-        out[r] = _kl_row(q[r], p[r])
-    return out
-
-
-def kl_rows(q, p) -> np.ndarray:
-    """KL(q || p) in nats along the last axis of two (..., V) arrays; ``inf`` where p misses q's support."""
-    q = np.ascontiguousarray(q, dtype=np.float64)
-    p = np.ascontiguousarray(p, dtype=np.float64)
-    return _kl_rows(q.reshape(-1, q.shape[-1]), p.reshape(-1, p.shape[-1])).reshape(q.shape[:-1])
 
 
 @njit
@@ -170,6 +148,7 @@ class Perturbed:
     defined_off_support = False
 
     def __post_init__(self):
+        check_language(self.language)
         eps = as_float(self.eps_learning, "eps_learning", minimum=0.0)
         if self.kind not in ("uniform", "temperature"):
             raise InvalidArgument(f"kind={self.kind!r} must be 'uniform' or 'temperature'.")
@@ -231,8 +210,18 @@ class FunctionModel:
         return {"kind": "function", "name": self.name}
 
 
+def check_language(language):
+    """The language a model is built on must be an exactmdm language (HMM or NGram)."""
+    from .languages import Language
+
+    if not isinstance(language, Language):
+        raise InvalidType(f"language={language!r} must be an exactmdm language (exactmdm.HMM or exactmdm.NGram).")
+    return language
+
+
 def resolve_model(language, model):
     """``None`` means the oracle; anything else must follow the ReverseModel interface."""
+    check_language(language)
     if model is None:
         return Oracle(language)
     if not callable(model) or not hasattr(model, "vocab_size"):

@@ -2,10 +2,14 @@
 
 Both kinds are exchangeable: given m masked positions at step k, the number u unmasked has a law
 P_k(u | m) and the subset is uniform among the C(m, u) subsets of that size. The exact engines read
-``subset_probabilities(L)``: an (N, L+1, L+1) table of P_k(u | m) / C(m, u), the probability of one
+``subset_probabilities(L)``, a dense (N, L+1, L+1) table of P_k(u | m) / C(m, u), the probability of one
 particular subset of size u. For the i.i.d. schedule that is r_k^u (1 - r_k)^(m - u) with
 r_k = w_k / (w_k + ... + w_N): each still-masked position is unmasked at step k with probability
 (alpha(t_k) - alpha(t_{k-1})) / (1 - alpha(t_{k-1})).
+
+At long L the dense tables are refused (their size is checked first); every schedule also has an O(N)
+log form, ``log_subset_probability(k, m, u)`` (and ``log_rates`` for i.i.d.), computed from logs so it
+stays finite where the powers underflow.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ from typing import Callable
 
 import numpy as np
 
+from .cost import DEFAULT_MAX_ENTRIES, check_enumeration_size
 from .errors import InvalidArgument, InvalidType
 from .validation import as_float, as_int
 
 __all__ = ["IIDSchedule", "FixedSizes", "iid", "fixed_sizes", "balanced_sizes", "linear", "cosine", "poly",
-           "Alpha", "WEIGHT_ATOL"]
+           "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb"]
 
 WEIGHT_ATOL = 1e-12
 
@@ -72,22 +77,59 @@ def _alpha_from_name(name: str) -> Alpha:
         return _NAMED[key]()
     for prefix in ("poly:", "poly(", "poly"):
         if key.startswith(prefix):
+            text = key[len(prefix):].rstrip(")")
             try:
-                return poly(float(key[len(prefix):].rstrip(")")))
+                power = float(text)
             except ValueError:
-                break
+                raise InvalidArgument(f"alpha={name!r}: the power {text!r} of 'poly:P' is not a number; write e.g. "
+                                      "'poly:2' for alpha(t) = 1 - t^2.") from None
+            if not (math.isfinite(power) and power > 0):
+                raise InvalidArgument(f"alpha={name!r}: the power P of 'poly:P' (alpha(t) = 1 - t^P) must be a finite "
+                                      f"number > 0, got {power!r}; P = 0 would unmask nothing before the last step.")
+            return poly(power)
     raise InvalidArgument(f"alpha={name!r} is not a known schedule: use 'linear', 'cosine', 'poly:P', a callable "
                           "alpha(t), or explicit step weights.")
 
 
-def _subset_table_iid(rates: np.ndarray, length: int) -> np.ndarray:
-    num_steps = rates.shape[0]
-    table = np.zeros((num_steps, length + 1, length + 1))
-    for k, r in enumerate(rates):
-        for m in range(length + 1):
-            u = np.arange(m + 1)
-            with np.errstate(invalid="ignore"):
-                table[k, m, : m + 1] = np.power(r, u) * np.power(1.0 - r, m - u)
+def multinomial(sizes) -> int:
+    """L! / prod s_t!: the number of ordered partitions of L = sum(sizes) positions into blocks of these sizes."""
+    total = math.factorial(sum(sizes))
+    for size in sizes:
+        total //= math.factorial(size)
+    return total
+
+
+def log_comb(m, u):
+    """Natural log of C(m, u) (arrays allowed), finite for every m; -inf where u < 0 or u > m."""
+    m = np.asarray(m, dtype=np.float64)
+    u = np.asarray(u, dtype=np.float64)
+    valid = (u >= 0) & (u <= m)
+    safe_u = np.where(valid, u, 0.0)
+    out = _lgamma(m + 1) - _lgamma(safe_u + 1) - _lgamma(np.where(valid, m - u, 0.0) + 1)
+    return np.where(valid, out, -np.inf)
+
+
+_lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
+
+
+def _xlogy(x, log_y):
+    """x * log_y with the convention 0 * (-inf) = 0 (a power p^0 = 1 even when p = 0)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x == 0, 0.0, x * np.where(x == 0, 0.0, log_y))
+
+
+def _dense_table(schedule, length: int, max_entries: int, log_entry) -> np.ndarray:
+    """(N, L+1, L+1) table of exp(log_entry(k, m, u)), 0 above the diagonal, refused above ``max_entries``."""
+    length = as_int(length, "length", minimum=1)
+    check_enumeration_size(float(schedule.num_steps) * (length + 1) ** 2,
+                           f"a dense (N, L+1, L+1) schedule table with N={schedule.num_steps}, L={length}", 8, max_entries,
+                           "Use the schedule's log form (log_rates / log_subset_probability), which costs O(N).")
+    m = np.arange(length + 1)[:, None]
+    u = np.arange(length + 1)[None, :]
+    table = np.zeros((schedule.num_steps, length + 1, length + 1))
+    for k in range(schedule.num_steps):
+        with np.errstate(invalid="ignore", over="ignore"):
+            table[k] = np.where(u <= m, np.exp(log_entry(k, m, u)), 0.0)
     return table
 
 
@@ -123,13 +165,36 @@ class IIDSchedule:
         rates[-1] = 1.0  # the last step unmasks whatever is left (w_N / w_N, or nothing left at all)
         return np.minimum(rates, 1.0)
 
-    def subset_probabilities(self, length: int) -> np.ndarray:
-        """(N, L+1, L+1) table: P(a given subset of size u is the one unmasked | m masked) at step k."""
-        return _subset_table_iid(self.rates, as_int(length, "length", minimum=1))
+    @property
+    def log_rates(self) -> tuple[np.ndarray, np.ndarray]:
+        """(log r_k, log(1 - r_k)), O(N) and finite wherever the probability is > 0.
 
-    def reveal_law(self, length: int) -> np.ndarray:
-        """(N, L+1, L+1) table P_k(u | m): Binomial(m, r_k)."""
-        return _reveal_from_subsets(self.subset_probabilities(length))
+        1 - r_k = tail_{k+1} / tail_k is formed as a difference of logs of the tails, not as 1 - r_k, so a
+        rate near 1 keeps its precision.
+        """
+        tails = np.cumsum(self.weights[::-1])[::-1]
+        next_tails = np.append(tails[1:], 0.0)
+        with np.errstate(divide="ignore"):
+            log_r = np.log(self.rates)
+            log_stay = np.where(tails > 0, np.log(next_tails) - np.log(np.where(tails > 0, tails, 1.0)), -np.inf)
+        log_stay[-1] = -np.inf
+        return log_r, log_stay
+
+    def log_subset_probability(self, step: int, masked, revealed):
+        """log P(one given subset of ``revealed`` positions is unmasked at ``step`` | ``masked`` are masked):
+        u log r_k + (m - u) log(1 - r_k). Arrays broadcast; -inf where impossible."""
+        log_r, log_stay = self.log_rates
+        return _xlogy(revealed, log_r[step]) + _xlogy(np.asarray(masked) - np.asarray(revealed), log_stay[step])
+
+    def subset_probabilities(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:
+        """Dense (N, L+1, L+1) table of P(a given subset of size u is the one unmasked | m masked) at step k,
+        for the small-L engines; computed in log space, refused above ``max_entries``."""
+        return _dense_table(self, length, max_entries, self.log_subset_probability)
+
+    def reveal_law(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:
+        """Dense (N, L+1, L+1) table P_k(u | m) = Binomial(m, r_k)(u), in log space (no overflow at any L)."""
+        return _dense_table(self, length, max_entries,
+                            lambda k, m, u: log_comb(m, u) + self.log_subset_probability(k, m, u))
 
     def describe(self) -> dict:
         out = {"kind": "iid", "name": self.name, "num_steps": self.num_steps, "weights": self.weights.tolist()}
@@ -170,26 +235,32 @@ class FixedSizes:
             )
         return length
 
-    def subset_probabilities(self, length: int) -> np.ndarray:
-        length = self._check_length(length)
-        table = np.zeros((self.num_steps, length + 1, length + 1))
-        remaining = length
-        for k, s in enumerate(self.sizes):
-            table[k, remaining, s] = 1.0 / math.comb(remaining, s)
-            remaining -= s
-        return table
+    @property
+    def num_orderings(self) -> int:
+        """L! / prod s_t!: the number of equally likely ordered partitions (exact integer)."""
+        return multinomial(self.sizes)
 
-    def reveal_law(self, length: int) -> np.ndarray:
-        return _reveal_from_subsets(self.subset_probabilities(length))
+    def masked_before(self, step: int) -> int:
+        """Number of positions still masked at the start of ``step`` (0-based)."""
+        return self.length - sum(self.sizes[:step])
+
+    def log_subset_probability(self, step: int, masked, revealed):
+        """log(1 / C(m, s_k)) when m = masked_before(k) and u = s_k, else -inf. Arrays broadcast."""
+        m, u = np.asarray(masked), np.asarray(revealed)
+        hit = (m == self.masked_before(step)) & (u == self.sizes[step])
+        return np.where(hit, -log_comb(self.masked_before(step), self.sizes[step]), -np.inf)
+
+    def subset_probabilities(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:
+        """Dense (N, L+1, L+1) table of 1/C(m, s_k) at (k, m = masked_before(k), u = s_k), 0 elsewhere."""
+        return _dense_table(self, self._check_length(length), max_entries, self.log_subset_probability)
+
+    def reveal_law(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:
+        """Dense (N, L+1, L+1) table P_k(u | m): 1 at (m = masked_before(k), u = s_k)."""
+        return _dense_table(self, self._check_length(length), max_entries,
+                            lambda k, m, u: log_comb(m, u) + self.log_subset_probability(k, m, u))
 
     def describe(self) -> dict:
         return {"kind": "fixed_sizes", "sizes": list(self.sizes), "num_steps": self.num_steps}
-
-
-def _reveal_from_subsets(table: np.ndarray) -> np.ndarray:
-    length = table.shape[1] - 1
-    comb = np.array([[math.comb(m, u) for u in range(length + 1)] for m in range(length + 1)], dtype=np.float64)
-    return table * comb[None]
 
 
 def iid(num_steps: int, alpha="linear") -> IIDSchedule:

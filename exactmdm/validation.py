@@ -84,13 +84,26 @@ def as_float(value, name: str, *, minimum: float | None = None, maximum: float |
     return value
 
 
+def _holds_bool(value) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(_holds_bool(v) for v in value)
+    return False
+
+
 def as_sequences(value, name: str, vocab_size: int, *, allow_mask: bool, length: int | None = None) -> np.ndarray:
     """An int64 array of token sequences (last axis = positions), checked against the vocabulary.
 
     Tokens must lie in ``0..vocab_size-1``; ``MASK`` (-1) is accepted only where ``allow_mask``.
     """
     array = np.asarray(value)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.integer) or array.dtype == bool):
+    if not isinstance(value, np.ndarray) and array.dtype != object and array.size and _holds_bool(value):
+        array = np.asarray(True)  # a list mixing booleans with ints converts silently to ints: refuse it below
+    if array.dtype == bool:
+        raise InvalidType(f"{name}={_preview(value)} holds booleans: give integer tokens 0..{vocab_size - 1}"
+                          f"{' and MASK = -1' if allow_mask else ''} (a boolean mask is not a sequence).")
+    if array.dtype == object or not np.issubdtype(array.dtype, np.integer):
         if np.issubdtype(array.dtype, np.floating) and np.all(np.isfinite(array)) and np.all(array == np.round(array)):
             array = array.astype(np.int64)
         else:

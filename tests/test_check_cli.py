@@ -15,6 +15,7 @@ def test_list_and_usage_errors(capsys):
     assert main([]) == 2
     assert main(["no_such_check"]) == 2
     assert main(["theorem_ser", "--steps", "4"]) == 2  # an option the check does not take
+    assert main(["theorem_ser", "--max-length", "1"]) == 2
     assert main(["theorem_ser", "--max-length", "many"]) == 2
 
 
@@ -22,7 +23,7 @@ def test_certificate_round_trip(tmp_path, capsys):
     cert = tmp_path / "ser.json"
     assert main(["theorem_ser", *SER_SMALL, "--json", str(cert)]) == 0
     data = json.loads(cert.read_text())
-    assert data["schema_version"] == 1 and data["verdict"] == "holds"
+    assert data["schema_version"] == 2 and data["verdict"] == "holds"
     assert data["results"]["constants"]["C*_oracle_iid_uniform"]["exact"] == "1"
     assert set(data["versions"]) >= {"exactmdm", "numpy", "numba", "sympy"}
     assert data["input_hash"].startswith("sha256:")
@@ -32,6 +33,85 @@ def test_certificate_round_trip(tmp_path, capsys):
     cert.write_text(json.dumps(data))
     assert main(["--verify", str(cert), "--quiet"]) == 1
     assert "NOT reproduced" in capsys.readouterr().out
+
+
+EDITS = {
+    "statement": lambda d: d.__setitem__("statement", d["statement"] + " (edited)"),
+    "paper": lambda d: d.__setitem__("paper", d["paper"].replace("v2", "v1")),
+    "readings": lambda d: d["readings"].append("another reading"),
+    "inputs": lambda d: d["inputs"].__setitem__("seed", 99),
+    "versions": lambda d: d["versions"].__setitem__("numpy", "0.0"),
+    "float": lambda d: d["results"]["constants"]["C_inf_oracle_iid_uniform"].__setitem__("float", 1.08),
+    "method": lambda d: d.__setitem__("method", "guessed"),
+}
+
+
+@pytest.fixture(scope="module")
+def small_certificate(tmp_path_factory):
+    cert = tmp_path_factory.mktemp("cert") / "ser.json"
+    assert main(["theorem_ser", *SER_SMALL, "--json", str(cert)]) == 0
+    return json.loads(cert.read_text())
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_verify_fails_on_any_edit(edit, small_certificate, tmp_path, capsys):
+    data = json.loads(json.dumps(small_certificate))
+    EDITS[edit](data)
+    cert = tmp_path / "edited.json"
+    cert.write_text(json.dumps(data))
+    assert main(["--verify", str(cert), "--quiet"]) == 1
+    assert "NOT reproduced" in capsys.readouterr().out
+
+
+def test_certificate_records_the_arxiv_version(small_certificate):
+    assert "arXiv 2502.09622v2" in small_certificate["paper"]
+    assert small_certificate["certificate_hash"].startswith("sha256:")
+
+
+@pytest.mark.parametrize("argv", [
+    ["theorem_ser", "--mc-samples", "0"],
+    ["theorem_ter", "--eps", "-1"],
+    ["theorem_ter", "--eps", "nan"],
+    ["theorem_ter", "--families", "gram2"],
+    ["theorem_li_cai", "--length", "12"],
+    ["assumption_eps_learning", "--kinds", "sideways"],
+])
+def test_bad_options_exit_two_before_any_work(argv, capsys):
+    assert main(argv + ["--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --") and "Traceback" not in err
+
+
+def test_bad_certificates_and_paths_exit_two(tmp_path, small_certificate, capsys):
+    listing = tmp_path / "list.json"
+    listing.write_text("[1, 2]")
+    assert main(["--verify", str(listing)]) == 2
+    unknown = json.loads(json.dumps(small_certificate))
+    unknown["options"]["frobnicate"] = 1
+    path = tmp_path / "unknown.json"
+    path.write_text(json.dumps(unknown))
+    assert main(["--verify", str(path)]) == 2
+    assert "--frobnicate" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert main(["theorem_li_cai_lower", "--length", "3", "--json", str(blocker / "x.json")]) == 2
+
+
+def test_internal_error_exits_three(monkeypatch, capsys):
+    from exactmdm.theorems import CHECKS
+
+    def broken(**_):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(CHECKS["theorem_li_cai_lower"], "check", broken)
+    assert main(["theorem_li_cai_lower", "--quiet"]) == 3
+    assert "internal error" in capsys.readouterr().err
+
+
+def test_check_help_lists_its_options_with_defaults(capsys):
+    assert main(["theorem_ser", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--max-length" in out and "(default: 512)" in out and "--families" not in out
 
 
 def test_refuted_claim_exits_one(capsys):

@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 import exactmdm as em
 from exactmdm.errors import ImpossibleEvidence, InvalidArgument
-from exactmdm.posterior import log_evidence, support_consistent
+from exactmdm.inference import log_evidence, support_consistent
 from exactmdm.testing import languages, masked_sequences
 
 from . import naive

@@ -3,7 +3,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given
+import sympy
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from exactmdm import schedules
@@ -11,13 +12,19 @@ from exactmdm.errors import InvalidArgument, InvalidType
 from exactmdm.testing import schedules as schedule_strategy
 
 
-@pytest.mark.parametrize("alpha", ["linear", "cosine", "poly:2", "poly(0.5)", schedules.poly(3)])
+_SYMBOLIC = {"linear": lambda t: 1 - t, "cosine": lambda t: sympy.cos(sympy.pi * t / 2),
+             "poly:2": lambda t: 1 - t ** 2, "poly(0.5)": lambda t: 1 - sympy.sqrt(t), "poly3": lambda t: 1 - t ** 3}
+
+
+@pytest.mark.parametrize("alpha", sorted(_SYMBOLIC))
 @pytest.mark.parametrize("n", [1, 2, 7])
 def test_weights_match_alpha_differences(alpha, n):
-    sch = schedules.iid(n, alpha)
-    curve = schedules._alpha_from_name(alpha) if isinstance(alpha, str) else alpha
-    grid = [curve(1 - k / n) for k in range(n + 1)]
-    np.testing.assert_allclose(sch.weights, np.diff(grid), atol=1e-15)
+    """Against the definition w_k = alpha(t_k) - alpha(t_{k-1}), t_k = 1 - k/N, evaluated by sympy at 30 digits."""
+    sch = schedules.iid(n, schedules.poly(3) if alpha == "poly3" else alpha)
+    curve = _SYMBOLIC[alpha]
+    expected = [float(sympy.N(curve(sympy.Rational(n - k, n)) - curve(sympy.Rational(n - k + 1, n)), 30))
+                for k in range(1, n + 1)]
+    np.testing.assert_allclose(sch.weights, expected, atol=1e-15)
     assert sch.weights.sum() == pytest.approx(1.0, abs=1e-14)
 
 
@@ -98,3 +105,50 @@ def test_zero_weight_steps_and_trailing_zeros():
     table = sch.subset_probabilities(2)
     assert table[1, 2, 2] == 1.0 and table[2, 0, 0] == 1.0
     assert math.isclose(sch.reveal_law(2)[0, 2, 1], 0.5)
+
+
+# --- the O(N) log form and long L ------------------------------------------------------------------------------
+def test_reveal_law_at_long_length_is_finite_and_normalised():
+    law = schedules.iid(6, "cosine").reveal_law(1100)  # math.comb(1100, u) overflowed a float before
+    assert np.all(np.isfinite(law))
+    np.testing.assert_allclose(law.sum(axis=2), 1.0, atol=1e-9)
+
+
+def test_dense_tables_refuse_sizes_beyond_memory_and_name_the_log_form():
+    from exactmdm.errors import EnumerationTooLarge
+
+    with pytest.raises(EnumerationTooLarge, match="log_subset_probability"):
+        schedules.iid(2048).subset_probabilities(1024)  # 17 GB dense
+
+
+@given(schedule_strategy(5, max_steps=4, kinds=("iid",)), st.integers(0, 5), st.integers(0, 5))
+def test_log_subset_probability_matches_exact_rationals(sch, m, u):
+    """Against r_k = w_k / (w_k + ... + w_N) and 1 - r_k formed in exact rationals."""
+    assume(u <= m and sch.exact_weights is not None)
+    w = sch.exact_weights
+    for k in range(sch.num_steps):
+        tail = sum(w[k:])
+        r = w[k] / tail if tail else Fraction(1)
+        r = Fraction(1) if k == sch.num_steps - 1 else r
+        exact = r ** u * (1 - r) ** (m - u)
+        got = sch.log_subset_probability(k, m, u)
+        if exact == 0:
+            assert got == -math.inf
+        else:
+            assert float(got) == pytest.approx(math.log(exact.numerator) - math.log(exact.denominator), rel=1e-12,
+                                               abs=1e-13)
+
+
+def test_fixed_sizes_log_form_and_orderings():
+    sch = schedules.fixed_sizes([2, 1, 3])
+    assert sch.num_orderings == math.factorial(6) // (2 * 1 * 6)
+    assert sch.log_subset_probability(0, 6, 2) == pytest.approx(-math.log(math.comb(6, 2)))
+    assert sch.log_subset_probability(1, 4, 1) == pytest.approx(-math.log(4))
+    assert sch.log_subset_probability(1, 5, 1) == -math.inf
+
+
+def test_poly_power_zero_says_what_is_wrong():
+    with pytest.raises(InvalidArgument, match="must be a finite number > 0"):
+        schedules.iid(3, "poly:0")
+    with pytest.raises(InvalidArgument, match="not a number"):
+        schedules.iid(3, "poly:x")

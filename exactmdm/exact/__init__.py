@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import InvalidArgument, InvalidType
-from ..languages import DEFAULT_MAX_ENTRIES, Language, check_enumeration_size
+from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size, log_power
+from ..languages import Language
 from ..models import describe_model, resolve_model
 from ..schedules import FixedSizes, IIDSchedule
 from ..validation import as_int, as_sequences
@@ -27,10 +28,10 @@ def _check_language(lang):
     return lang
 
 
-def _check_schedule(schedule, length):
+def _check_schedule(schedule):
     if not isinstance(schedule, (IIDSchedule, FixedSizes)):
         raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid or fixed_sizes.")
-    return schedule.subset_probabilities(length)
+    return schedule
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,18 +78,20 @@ def output_distribution(lang, length: int, schedule, model=None, *, max_states: 
     schedule : ``schedules.iid(...)`` or ``schedules.fixed_sizes(...)`` (sizes summing to L).
     model : reverse model; ``None`` is the oracle.
     max_states : refuse a step that would expand more states than this (16 bytes each), before allocating.
-    progress : print per-step state counts to stderr.
+    progress : show a progress bar (steps, states held, ETA) on stderr.
 
     Complexity: per step, sum over support-consistent states of (V+1)^(masked); at most (2V+1)^L.
     """
     lang = _check_language(lang)
     length = as_int(length, "length", minimum=1)
-    subset_probs = _check_schedule(schedule, length)
+    schedule = _check_schedule(schedule)
     model = resolve_model(lang, model)
     hmm = lang.as_hmm()
     vocab = lang.vocab_size
-    check_enumeration_size(float(vocab) ** length, f"the output law over V^L with V={vocab}, L={length}", 8,
-                           max_entries, "Use exactmdm.exact.sequence_prob for the sequences you need.")
+    check_enumeration_size(0, f"the output law over V^L with V={vocab}, L={length}", 8, max_entries,
+                           "Use exactmdm.exact.sequence_prob for the sequences you need, or exactmdm.montecarlo.",
+                           log_entries=log_power(vocab, length))
+    subset_probs = schedule.subset_probabilities(length)
     tokens, mass, escaped, peak = statespace.run(hmm, model, length, subset_probs, max_states=max_states,
                                                   progress=progress)
     probs = np.zeros((vocab,) * length)
@@ -98,18 +101,24 @@ def output_distribution(lang, length: int, schedule, model=None, *, max_states: 
     return OutputDistribution(probs, escaped, lang, length, schedule, model, peak)
 
 
-def sequence_prob(lang, x, schedule, model=None) -> float:
+def sequence_prob(lang, x, schedule, model=None, *, max_work: float = DEFAULT_MAX_WORK,
+                  max_entries: int = DEFAULT_MAX_ENTRIES) -> float:
     """p(x): the exact probability that the sampler outputs the sequence x (revealed-set DP, 2^L states).
 
     With the oracle (or any model undefined off the support) x must be a support sequence: p is tracked
-    on the support only (SPEC section 1). Complexity O(N 3^L) plus 2^L model evaluations.
+    on the support only (see ``OutputDistribution``). Complexity O(N 3^L) operations plus 2^L model
+    evaluations and an (2^L, L) table; both are estimated first and refused above ``max_work`` /
+    ``max_entries`` with the estimate.
     """
     lang = _check_language(lang)
     model = resolve_model(lang, model)
     x = as_sequences(x, "x", lang.vocab_size, allow_mask=False)
     if x.ndim != 1:
         raise InvalidArgument(f"x must be one sequence of shape (L,), got shape {x.shape}; use sequence_probs for a batch.")
-    subset_probs = _check_schedule(schedule, x.shape[0])
+    length = x.shape[0]
+    schedule = _check_schedule(schedule)
+    revealed_set.check_cost(length, schedule.num_steps, max_work, max_entries)
+    subset_probs = schedule.subset_probabilities(length)
     if not getattr(model, "defined_off_support", False) and not lang.in_support(x):
         raise InvalidArgument(f"x = {x.tolist()} is not in the support of the language, and model {model.name} is "
                               "undefined off the support; p(x) is tracked only for support sequences.")

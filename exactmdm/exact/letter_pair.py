@@ -25,80 +25,150 @@ from fractions import Fraction
 import numpy as np
 
 from .._jit import njit
+from ..errors import InvalidArgument
+from ..information import kl
+from ..intervals import log_enclosure
+from ..schedules import multinomial
 from ..validation import as_float, as_int
 
 __all__ = ["same_step_generating", "matching_generating", "ser_uniform_exact", "ser_iid", "pair_match_bound",
            "pair_match_optimum", "tilted_letter_model", "fixed_sizes_correct_exact",
-           "pinsker_match_bound", "fixed_sizes_correct_mc"]
+           "pinsker_match_bound", "fixed_sizes_correct_mc", "pair_match_enclosure", "log_same_step_generating",
+           "log_matching_generating", "correct_uniform_exact", "log_correct_uniform", "log_correct_iid"]
 
 
 @njit
-def _same_step_gen(weights, z, length):
-    v = weights.copy()
+def _log_same_step_gen(weights, z, length):
+    """log E[z^K] by the transfer recurrence v_k <- w_k (sum(v) + (z - 1) v_k), kept normalised (sum v = 1).
+
+    With sum v = 1 the normaliser is 1 + (z - 1) sum_k w_k v_k, so its log is log1p of a small number formed
+    directly, never as a difference of numbers near 1: P(correct) = 8.5e-176 (L = 4096, N = 8) and
+    P(correct) = 1 - 3e-3 (N = 10^6) both keep full relative precision in log form. The weights are read
+    as w / sum(w), the law they stand for.
+    """
+    w = weights / weights.sum()
+    v = w.copy()
+    log_scale = 0.0
     for _ in range(1, length):
-        s = v.sum()
-        for k in range(v.shape[0]):
-            v[k] = weights[k] * (s + (z - 1.0) * v[k])
-    return v.sum()
+        d = 0.0
+        for k in range(w.shape[0]):
+            d += w[k] * v[k]
+        d *= z - 1.0
+        if d <= -1.0:
+            return -np.inf
+        for k in range(w.shape[0]):
+            v[k] = w[k] * (1.0 + (z - 1.0) * v[k]) / (1.0 + d)
+        log_scale += math.log1p(d)
+    return log_scale
 
 
 @njit
-def _matching_gen(weights, m, length):
-    odd = weights.copy()  # current run at label k has odd length
-    even = np.zeros_like(weights)
+def _log_matching_gen(weights, m, length):
+    """log E[m^K'] by the run-parity recurrence (odd_k <- w_k (1 - odd_k), even_k <- m w_k odd_k after
+    normalising to total 1), with the normaliser 1 + (m - 1) sum_k w_k odd_k taken through log1p."""
+    w = weights / weights.sum()
+    odd = w.copy()  # current run at label k has odd length
+    even = np.zeros_like(w)
+    log_scale = 0.0
     for _ in range(1, length):
-        s = odd.sum() + even.sum()
-        for k in range(weights.shape[0]):
+        d = 0.0
+        for k in range(w.shape[0]):
+            d += w[k] * odd[k]
+        d *= m - 1.0
+        if d <= -1.0:
+            return -np.inf
+        for k in range(w.shape[0]):
             o = odd[k]
-            even[k] = m * weights[k] * o
-            odd[k] = weights[k] * (s - o)
-    return odd.sum() + even.sum()
+            even[k] = m * w[k] * o / (1.0 + d)
+            odd[k] = w[k] * (1.0 - o) / (1.0 + d)
+        log_scale += math.log1p(d)
+    return log_scale
+
+
+def _is_exact(z, weights) -> bool:
+    return isinstance(z, Fraction) or all(isinstance(w, Fraction) for w in weights)
 
 
 def same_step_generating(weights, z, length: int):
-    """E[z^K] for i.i.d. step labels with law ``weights``. Exact (Fractions) when the inputs are Fractions."""
+    """E[z^K] for i.i.d. step labels with law ``weights``. Exact (Fractions) when the inputs are Fractions;
+    otherwise exp of ``log_same_step_generating`` (which underflows to 0 only past 1e-308)."""
     length = as_int(length, "length", minimum=1)
-    if isinstance(z, Fraction) or all(isinstance(w, Fraction) for w in weights):
+    if _is_exact(z, weights):
         w = [Fraction(x) for x in weights]
         v = list(w)
         for _ in range(1, length):
             s = sum(v)
             v = [wk * (s + (Fraction(z) - 1) * vk) for wk, vk in zip(w, v)]
         return sum(v)
-    return float(_same_step_gen(np.asarray(weights, dtype=np.float64), float(z), length))
+    return math.exp(log_same_step_generating(weights, z, length))
+
+
+def log_same_step_generating(weights, z, length: int) -> float:
+    """Natural log of E[z^K] (float), finite wherever E[z^K] > 0, at every length."""
+    length = as_int(length, "length", minimum=1)
+    return float(_log_same_step_gen(np.asarray([float(w) for w in weights]), float(z), length))
 
 
 def matching_generating(weights, m, length: int):
     """E[m^K'] with K' = sum over runs of equal neighbouring labels of floor(run / 2)."""
     length = as_int(length, "length", minimum=1)
-    if isinstance(m, Fraction) or all(isinstance(w, Fraction) for w in weights):
+    if _is_exact(m, weights):
         w = [Fraction(x) for x in weights]
         odd, even = list(w), [Fraction(0)] * len(w)
         for _ in range(1, length):
             s = sum(odd) + sum(even)
             odd, even = [wk * (s - o) for wk, o in zip(w, odd)], [Fraction(m) * wk * o for wk, o in zip(w, odd)]
         return sum(odd) + sum(even)
-    return float(_matching_gen(np.asarray(weights, dtype=np.float64), float(m), length))
+    return math.exp(log_matching_generating(weights, m, length))
+
+
+def log_matching_generating(weights, m, length: int) -> float:
+    """Natural log of E[m^K'] (float), finite at every length."""
+    length = as_int(length, "length", minimum=1)
+    return float(_log_matching_gen(np.asarray([float(w) for w in weights]), float(m), length))
+
+
+def correct_uniform_exact(length: int, num_steps: int, match=Fraction(1, 4), exponent: int | None = None) -> Fraction:
+    """(1 - (1 - m)/N)^e exactly: P(correct) of the oracle (m = 1/4, e = L - 1) under uniform weights,
+    and, with e = floor(L/2), the disjoint-pairs bound valid for every i.i.d. schedule. The one home of
+    this closed form; ``log_correct_uniform`` is its float log."""
+    length = as_int(length, "length", minimum=1)
+    num_steps = as_int(num_steps, "num_steps", minimum=1)
+    e = length - 1 if exponent is None else exponent
+    return (1 - (1 - Fraction(match)) / num_steps) ** e
+
+
+def log_correct_uniform(length: int, num_steps: int, match=0.25, exponent: int | None = None) -> float:
+    """e * log1p(-(1 - m)/N): the natural log of ``correct_uniform_exact``, with no cancellation."""
+    length = as_int(length, "length", minimum=1)
+    num_steps = as_int(num_steps, "num_steps", minimum=1)
+    e = length - 1 if exponent is None else exponent
+    step = (1 - float(match)) / num_steps
+    return e * math.log1p(-step) if step < 1 else (0.0 if e == 0 else -math.inf)
 
 
 def ser_uniform_exact(length: int, num_steps: int, match: Fraction = Fraction(1, 4)) -> Fraction:
     """Exact SER = 1 - (1 - (1 - match)/N)^(L-1) of the oracle (match = 1/4) under uniform weights."""
-    length = as_int(length, "length", minimum=1)
-    num_steps = as_int(num_steps, "num_steps", minimum=1)
-    return 1 - (1 - (1 - Fraction(match)) / num_steps) ** (length - 1)
+    return 1 - correct_uniform_exact(length, num_steps, match)
+
+
+def log_correct_iid(schedule, length: int) -> float:
+    """log P(correct) = log(1 - SER) of the oracle under any i.i.d. schedule, in nats; KL(q||p) is minus this."""
+    return log_same_step_generating(schedule.weights, 0.25, length)
 
 
 def ser_iid(schedule, length: int, exact: bool = False):
-    """Oracle SER under an i.i.d. schedule: exact Fraction when ``exact`` and the weights are rational."""
+    """Oracle SER under an i.i.d. schedule: exact Fraction when ``exact`` and the weights are rational, else
+    -expm1(log P(correct)) (no cancellation near 0 or 1)."""
     if exact:
         if schedule.exact_weights is None:
-            raise ValueError(f"schedule {schedule.name} has no exact rational weights; use exact=False.")
+            raise InvalidArgument(f"schedule {schedule.name} has no exact rational weights: use exact=False.")
         return 1 - same_step_generating(schedule.exact_weights, Fraction(1, 4), length)
-    return 1.0 - same_step_generating(schedule.weights, 0.25, length)
+    return -math.expm1(log_correct_iid(schedule, length))
 
 
 def _kl_uniform_to(a: np.ndarray) -> float:
-    return float(-np.mean(np.log(a * a.shape[0])))
+    return kl(np.full(a.shape[0], 1.0 / a.shape[0]), a)
 
 
 def pair_match_optimum(eps_nats: float, letters: int = 4) -> tuple[float, np.ndarray]:
@@ -111,29 +181,82 @@ def pair_match_optimum(eps_nats: float, letters: int = 4) -> tuple[float, np.nda
     eps = as_float(eps_nats, "eps_nats", minimum=0.0)
     best, best_a = 1.0 / letters, np.full(letters, 1.0 / letters)
     for k in range(1, letters):
-        lo, hi = 1.0 / letters, 1.0 / k  # KL increases from 0 to inf as x grows over (1/letters, 1/k)
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            y = (1.0 - k * mid) / (letters - k)
-            if y > 0 and _kl_uniform_to(np.array([mid] * k + [y] * (letters - k))) <= eps:
-                lo = mid
-            else:
-                hi = mid
-        a = np.array([lo] * k + [(1.0 - k * lo) / (letters - k)] * (letters - k))
-        if float(a @ a) > best:
-            best, best_a = float(a @ a), a
+        value, a = _bisect_two_value(eps, k, letters)
+        if value > best:
+            best, best_a = value, a
     return best, best_a
 
 
+def _bisect_two_value(eps: float, k: int, letters: int) -> tuple[float, np.ndarray]:
+    """The feasible end of a float bisection for the root of KL(uniform || a(x)) = eps, a(x) two-valued."""
+    lo, hi = 1.0 / letters, 1.0 / k  # KL increases from 0 to inf as x grows over (1/letters, 1/k)
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        y = (1.0 - k * mid) / (letters - k)
+        if y > 0 and _kl_uniform_to(np.array([mid] * k + [y] * (letters - k))) <= eps:
+            lo = mid
+        else:
+            hi = mid
+    a = np.array([lo] * k + [(1.0 - k * lo) / (letters - k)] * (letters - k))
+    return float(a @ a), a
+
+
 def pair_match_bound(eps_nats: float, letters: int = 4) -> float:
-    """m(eps) = max <a, b> over letter laws a, b with KL(uniform || a), KL(uniform || b) <= eps.
+    """m(eps) = max <a, b> over letter laws a, b with KL(uniform || a), KL(uniform || b) <= eps, as a float
+    upper bound: the upper end of the certified ``pair_match_enclosure``.
 
     Two neighbours revealed together each draw their shared letter from their model's marginal on it;
     the oracle's marginal is uniform, and marginalising cannot increase KL, so any model with
-    eps_learning <= eps has marginals in that set, and <a, b> <= max(|a|^2, |b|^2). Rounded up by 1e-9
-    relative (past the bisection's bracket) so that it stays an upper bound.
+    eps_learning <= eps has marginals in that set, and <a, b> <= max(|a|^2, |b|^2) (Cauchy-Schwarz).
     """
-    return pair_match_optimum(eps_nats, letters)[0] * (1 + 1e-9)
+    return float(pair_match_enclosure(Fraction(eps_nats), letters)[1])
+
+
+def _two_value_point(x: Fraction, k: int, letters: int) -> tuple[Fraction, Fraction]:
+    return x, (1 - k * x) / (letters - k)
+
+
+def _kl_uniform_enclosure(x: Fraction, k: int, letters: int) -> tuple[Fraction, Fraction]:
+    """Rational lo <= KL(uniform || a) <= hi for a = (x,...,x [k times], y,...,y), from certified log enclosures:
+    KL = -log(letters) - (k log x + (letters - k) log y) / letters."""
+    x, y = _two_value_point(x, k, letters)
+    lx, ly, ll = log_enclosure(x), log_enclosure(y), log_enclosure(Fraction(letters))
+    lo = -ll[1] - (k * lx[1] + (letters - k) * ly[1]) / letters
+    hi = -ll[0] - (k * lx[0] + (letters - k) * ly[0]) / letters
+    return lo, hi
+
+
+def pair_match_enclosure(eps_nats, letters: int = 4) -> tuple[Fraction, Fraction]:
+    """Certified rationals lo <= m(eps) <= hi, m(eps) = max |a|^2 over letter laws with KL(uniform || a) <= eps.
+
+    By Lagrange, a maximiser takes two values: x on k letters, y = (1 - k x)/(letters - k) < x on the
+    rest. For each k, on x in (1/letters, 1/k) both KL(uniform || a) (derivative (k/letters)(1/y - 1/x) > 0)
+    and |a|^2 (derivative 2k(x - y) > 0) increase, so the best feasible x_k is the root of KL = eps and
+    |a(x_k)|^2 lies between its values at a bracket [lo_k, hi_k] of the root. The bracket comes from a
+    float bisection, then is verified in exact rational arithmetic: KL(lo_k) <= eps and KL(hi_k) > eps are
+    checked with certified rational enclosures of the logarithms (sympy, 40 digits); a bracket that fails
+    is widened until it passes. Nothing here is padded by a guessed tolerance.
+    """
+    eps = Fraction(eps_nats) if not isinstance(eps_nats, Fraction) else eps_nats
+    as_float(float(eps), "eps_nats", minimum=0.0)
+    low, high = Fraction(1, letters), Fraction(1, letters)
+    for k in range(1, letters):
+        _, a = _bisect_two_value(float(eps), k, letters)
+        lo_k, hi_k = Fraction(float(a[0])), Fraction(float(a[0]))
+        top = Fraction(1, k)
+        step = Fraction(1, 2 ** 40)
+        while lo_k > Fraction(1, letters) and _kl_uniform_enclosure(lo_k, k, letters)[1] > eps:
+            lo_k = max(Fraction(1, letters), lo_k - step)
+            step *= 2
+        step = Fraction(1, 2 ** 40)
+        while True:
+            hi_k = min(hi_k + step, (hi_k + top) / 2)
+            if _kl_uniform_enclosure(hi_k, k, letters)[0] > eps:
+                break
+            step *= 2
+        square = lambda x: k * x * x + (letters - k) * _two_value_point(x, k, letters)[1] ** 2  # noqa: E731
+        low, high = max(low, square(lo_k)), max(high, square(hi_k))
+    return low, high
 
 
 def tilted_letter_model(eps_nats: float):
@@ -198,10 +321,7 @@ def fixed_sizes_correct_exact(sizes, match=Fraction(1, 4)) -> Fraction:
         return out
 
     sizes = [int(x) for x in sizes]
-    arrangements = math.factorial(sum(sizes))
-    for x in sizes:
-        arrangements //= math.factorial(x)
-    return total(tuple(sorted(x for x in sizes if x > 0)), 0) / arrangements
+    return total(tuple(sorted(x for x in sizes if x > 0)), 0) / multinomial(sizes)
 
 
 def fixed_sizes_correct_mc(sizes, num_samples: int, seed: int, match: float = 0.25):

@@ -12,15 +12,16 @@ Everything is enumerated: all L!/prod s_t! partitions and all support sequences.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from sympy.utilities.iterables import multiset_permutations
 
 from ..errors import EnumerationTooLarge
-from ..models import Oracle, kl_rows, resolve_model
-from ..posterior import posterior
+from ..information import kl_rows
+from ..models import Oracle, resolve_model
+from ..schedules import multinomial
+from ..inference import posterior
 
 MAX_PARTITIONS = 200_000
 
@@ -36,10 +37,8 @@ class PartitionKL:
 
 
 def num_partitions(sizes) -> int:
-    total = math.factorial(sum(sizes))
-    for s in sizes:
-        total //= math.factorial(s)
-    return total
+    """L! / prod s_t!: the number of ordered partitions averaged over."""
+    return multinomial(sizes)
 
 
 def expected_partition_kl(lang, sizes, model=None) -> PartitionKL:

@@ -10,12 +10,12 @@ incrementally (one multiplication per subset), so a step costs O(3^L) and the mo
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .._jit import njit
-from ..errors import EnumerationTooLarge
-
-MAX_LENGTH = 24
+from ..cost import check_enumeration_size, check_work, log_power
 
 
 @njit
@@ -79,13 +79,20 @@ def _dp(table, subset_prob, length):
     return dp[full]
 
 
+_ALTERNATIVE = ("For Markov-chain languages under i.i.d. schedules use exactmdm.exact.sequence_logprob (the "
+                "polynomial gap DP); otherwise exactmdm.montecarlo.")
+
+
+def check_cost(length: int, num_steps: int, max_work: float, max_entries: int):
+    """Refuse before starting: N 3^L operations, an (2^L, L) table plus three 2^L arrays."""
+    check_work(log_power(3, length) + math.log(num_steps), f"the revealed-set DP at L={length}, N={num_steps}",
+               max_work, _ALTERNATIVE)
+    check_enumeration_size(0, f"the revealed-set DP at L={length} (2^L revealed sets)", 8, max_entries, _ALTERNATIVE,
+                           log_entries=log_power(2, length) + math.log(length + 4))
+
+
 def run(model, x: np.ndarray, subset_probs: np.ndarray, chunk: int = 1 << 14) -> float:
     length = x.shape[0]
-    if length > MAX_LENGTH:
-        raise EnumerationTooLarge(
-            f"the revealed-set DP needs 2^L = 2^{length} states and 3^L work per step; L <= {MAX_LENGTH} is allowed. "
-            "For order-2 languages under i.i.d. schedules the Markov gap DP is polynomial; otherwise use Monte Carlo."
-        )
     table = np.zeros((1 << length, length))
     for start in range(0, 1 << length, chunk):
         stop = min(1 << length, start + chunk)

@@ -16,13 +16,13 @@ is at most sum over the frontier of (V+1)^m expansions, about (2V+1)^L on a dens
 from __future__ import annotations
 
 import math
-import sys
 
 import numpy as np
 
 from .._jit import njit, prange
+from ..cost import progress_bar
 from ..errors import EnumerationTooLarge, format_bytes
-from ..posterior import _consistent_batch
+from ..hmm_kernels import _consistent_batch
 
 DEFAULT_MAX_STATES = 1 << 25
 DENSE_LIMIT = 1 << 25  # (V+1)^L codes up to this use a dense accumulator (8 bytes each) instead of a sort
@@ -177,48 +177,56 @@ def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = 
     num_steps = subset_probs.shape[0]
     num_codes = (vocab + 1) ** length
     dense = num_codes <= (DENSE_LIMIT if dense_limit is None else dense_limit)
-    for k in range(num_steps):
-        table = np.ascontiguousarray(subset_probs[k])
-        if np.all(table[:, 0] == 1.0):  # nothing is unmasked at this step (a zero weight)
-            continue
-        new_codes, new_mass = [], []
-        acc = np.zeros(num_codes) if dense else None
-        for start in range(0, codes.shape[0], chunk):
-            c, w = codes[start:start + chunk], mass[start:start + chunk]
-            tokens = decode_states(c, length, vocab)
-            counts = _expansion_counts(tokens, table, vocab, comb)
-            total = int(counts.sum())
-            if total > max_states:
-                raise EnumerationTooLarge(
-                    f"the state-space engine would expand {total:.3g} states at step {k + 1} (V={vocab}, L={length}; "
-                    f"about {format_bytes(16.0 * total)}), more than max_states={max_states:.3g}. Use "
-                    "exactmdm.exact.sequence_prob(lang, x, schedule) for the sequences you need (2^L states each), or "
-                    "raise max_states if you have the memory."
-                )
-            probs = np.ascontiguousarray(model(tokens))
-            if dense:
-                _expand_dense(c, w, tokens, probs, table, vocab, acc)
-                continue
-            offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-            out_codes = np.empty(total, dtype=np.int64)
-            out_mass = np.empty(total)
-            _expand(c, w, tokens, probs, table, vocab, offsets, out_codes, out_mass)
-            keep = out_mass > 0.0
-            new_codes.append(out_codes[keep])
-            new_mass.append(out_mass[keep])
-        if dense:
-            codes = np.flatnonzero(acc).astype(np.int64)
-            mass = acc[codes]
-        else:
-            codes, mass = _merge(np.concatenate(new_codes), np.concatenate(new_mass))
-        consistent = _consistent_batch(decode_states(codes, length, vocab), *support)
-        escaped += float(mass[~consistent].sum())
-        codes, mass = codes[consistent], mass[consistent]
-        peak = max(peak, codes.shape[0])
-        if progress:
-            print(f"  step {k + 1}/{num_steps}: {codes.shape[0]} support-consistent states, escaped {escaped:.6g}",
-                  file=sys.stderr, flush=True)
+    with progress_bar(num_steps, f"state-space engine L={length}", progress) as bar:
+        for k in range(num_steps):
+            codes, mass, escaped, peak = _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab,
+                                               comb, support, num_codes, dense, max_states, chunk)
+            bar.update(1)
+            bar.set_postfix_str(f"{codes.shape[0]} states, escaped {escaped:.3g}")
     tokens = decode_states(codes, length, vocab)
     if np.any(tokens < 0):
         raise RuntimeError("schedule left masked positions after its last step")  # schedules guarantee otherwise
     return tokens, mass, escaped, peak
+
+
+def _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab, comb, support, num_codes, dense,
+          max_states, chunk):
+    """One sampler step over the whole frontier: expand, merge equal codes, lump the inconsistent ones."""
+    table = np.ascontiguousarray(subset_probs[k])
+    if np.all(table[:, 0] == 1.0):  # nothing is unmasked at this step (a zero weight)
+        return codes, mass, escaped, peak
+    new_codes, new_mass = [], []
+    acc = np.zeros(num_codes) if dense else None
+    for start in range(0, codes.shape[0], chunk):
+        c, w = codes[start:start + chunk], mass[start:start + chunk]
+        tokens = decode_states(c, length, vocab)
+        counts = _expansion_counts(tokens, table, vocab, comb)
+        total = int(counts.sum())
+        if total > max_states:
+            raise EnumerationTooLarge(
+                f"the state-space engine would expand {total:.3g} states at step {k + 1} (V={vocab}, L={length}; "
+                f"about {format_bytes(16.0 * total)}), more than max_states={max_states:.3g}. Use "
+                "exactmdm.exact.sequence_prob(lang, x, schedule) for the sequences you need (2^L states each), or "
+                "raise max_states if you have the memory."
+            )
+        probs = np.ascontiguousarray(model(tokens))
+        if dense:
+            _expand_dense(c, w, tokens, probs, table, vocab, acc)
+            continue
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        out_codes = np.empty(total, dtype=np.int64)
+        out_mass = np.empty(total)
+        _expand(c, w, tokens, probs, table, vocab, offsets, out_codes, out_mass)
+        keep = out_mass > 0.0
+        new_codes.append(out_codes[keep])
+        new_mass.append(out_mass[keep])
+    if dense:
+        codes = np.flatnonzero(acc).astype(np.int64)
+        mass = acc[codes]
+    else:
+        codes, mass = _merge(np.concatenate(new_codes), np.concatenate(new_mass))
+    consistent = _consistent_batch(decode_states(codes, length, vocab), *support)
+    escaped += float(mass[~consistent].sum())
+    codes, mass = codes[consistent], mass[consistent]
+    peak = max(peak, codes.shape[0])
+    return codes, mass, escaped, peak

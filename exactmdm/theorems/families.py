@@ -10,16 +10,25 @@ from ..languages import HMM, NGram
 _PATTERN = re.compile(r"^(ngram|hmm)(\d+)-V(\d+)(?:-p([0-9.]+))?$")
 
 
-def make_language(family: str, seed: int, concentration: float = 1.0):
-    """``ngram{n}-V{V}[-p{prune}]`` or ``hmm{H}-V{V}[-p{prune}]``; the default prune is 0.1."""
-    match = _PATTERN.match(family)
+def parse_family(family: str) -> tuple[str, int, int, float]:
+    """(kind, order or hidden states, vocabulary size, prune) of ``ngram{n}-V{V}[-p{prune}]`` / ``hmm{H}-V{V}[...]``."""
+    match = _PATTERN.match(family) if isinstance(family, str) else None
     if not match:
-        raise InvalidArgument(f"family={family!r} must look like 'ngram2-V2', 'ngram3-V2-p0.2' or 'hmm3-V3'.")
+        raise InvalidArgument(f"--families: {family!r} must look like 'ngram2-V2', 'ngram3-V2-p0.2' or 'hmm3-V3'.")
     kind, size, vocab, prune = match.groups()
     prune = float(prune) if prune else 0.1
+    if int(vocab) < 1 or int(size) < (2 if kind == "ngram" else 1) or not 0 <= prune <= 1:
+        raise InvalidArgument(f"--families: {family!r} needs V >= 1, order >= 2 (n-grams) or H >= 1 (HMMs), and a prune "
+                              "in [0, 1].")
+    return kind, int(size), int(vocab), prune
+
+
+def make_language(family: str, seed: int, concentration: float = 1.0):
+    """``ngram{n}-V{V}[-p{prune}]`` or ``hmm{H}-V{V}[-p{prune}]``; the default prune is 0.1."""
+    kind, size, vocab, prune = parse_family(family)
     if kind == "ngram":
-        return NGram.random(int(vocab), int(size), seed, concentration, prune)
-    return HMM.random(int(size), int(vocab), seed, concentration, prune)
+        return NGram.random(vocab, size, seed, concentration, prune)
+    return HMM.random(size, vocab, seed, concentration, prune)
 
 
 def family_order(family: str) -> int | None:

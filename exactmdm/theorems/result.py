@@ -9,7 +9,17 @@ import platform
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+PAPER_FENG = ("Feng, Geng, Guan, Wu, Wang, He 2025, 'Theoretical Benefit and Limitation of Diffusion Language Model', "
+              "arXiv 2502.09622v2 (NeurIPS 2025); numbering (Assumption 4.1, Theorems 4.2-4.4) as in that version")
+PAPER_LI_CAI = ("Li, Cai 2025, 'A Convergence Theory for Diffusion Language Models: An Information-Theoretic "
+                "Perspective', arXiv 2505.21400v1 (v2 is retitled 'Breaking AR's Sampling Bottleneck'); numbering "
+                "(Theorems 1, 2) as in v1")
+
+FLOAT_REL_TOL = 1e-9
+"""Relative tolerance for floats when a certificate is re-run (exact rationals, stored as strings, must match
+exactly): floats come from Numba kernels whose last bits may differ across CPUs and library versions."""
 
 
 def exact_value(value, *, interval=None, note: str = "") -> dict:
@@ -142,12 +152,22 @@ class CheckResult:
                          "python": platform.python_version()},
         }
         body["input_hash"] = input_hash(self.name, body["options"])
+        body["certificate_hash"] = certificate_hash(body)
         return body
 
 
+def _sha256(obj) -> str:
+    return "sha256:" + hashlib.sha256(json.dumps(obj, sort_keys=True, allow_nan=False).encode()).hexdigest()
+
+
 def input_hash(name: str, options: dict) -> str:
-    payload = json.dumps({"check": name, "options": _clean(options)}, sort_keys=True)
-    return "sha256:" + hashlib.sha256(payload.encode()).hexdigest()
+    """Hash of what determines the run: the check's name and its options."""
+    return _sha256({"check": name, "options": _clean(options)})
+
+
+def certificate_hash(certificate: dict) -> str:
+    """Hash of the whole canonical payload (every field but this hash): any edit of the file changes it."""
+    return _sha256({k: v for k, v in certificate.items() if k != "certificate_hash"})
 
 
 def _clean(obj):
@@ -158,8 +178,15 @@ def _clean(obj):
     return _jsonable(obj)
 
 
-def compare_certificates(old: dict, new: dict, rel: float = 1e-9) -> list:
-    """Differences between two certificates' results and verdicts (empty when they agree)."""
+_NOT_COMPARED = {"versions", "certificate_hash"}  # versions differ across machines; the hash is checked on its own
+
+
+def compare_certificates(old: dict, new: dict, rel: float = FLOAT_REL_TOL) -> list:
+    """Differences between a stored certificate and a re-run (empty when they agree).
+
+    Every field is compared except ``versions`` (reported by ``version_differences``) and the hash itself:
+    strings (statement, paper, readings, exact rationals) exactly, floats to ``rel`` relative.
+    """
     problems = []
     if old.get("verdict") != new.get("verdict"):
         problems.append(f"verdict {old.get('verdict')} -> {new.get('verdict')}")
@@ -182,5 +209,12 @@ def compare_certificates(old: dict, new: dict, rel: float = 1e-9) -> list:
         elif a != b:
             problems.append(f"{path}: {a!r} -> {b!r}")
 
-    walk(old.get("results"), new.get("results"), "results")
+    walk({k: v for k, v in old.items() if k not in _NOT_COMPARED | {"verdict"}},
+         {k: v for k, v in new.items() if k not in _NOT_COMPARED | {"verdict"}}, "")
     return problems
+
+
+def version_differences(old: dict, new: dict) -> list:
+    """Package versions that differ between the certificate and this environment (a note, not a failure)."""
+    a, b = old.get("versions") or {}, new.get("versions") or {}
+    return [f"{k}: {a.get(k)} -> {b.get(k)}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]

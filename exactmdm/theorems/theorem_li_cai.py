@@ -19,10 +19,10 @@ import numpy as np
 
 from ..exact.partition import expected_partition_kl
 from ..information import dual_total_correlation, mutual_information_each, total_correlation
-from ..models import Oracle, Perturbed
+from ..models import Oracle
 from ..schedules import balanced_sizes
-from .families import make_language
-from .result import CheckResult, Table, exact_value
+from .harness import check_partition_enumeration, ROUNDING, Verdict, clamp_rounding, each_language, models_for, ratio_or_na
+from .result import PAPER_LI_CAI, CheckResult, Table, exact_value
 
 NAME = "theorem_li_cai"
 SUMMARY = "Li & Cai Thm 1: E_M KL <= (2^ceil(log2 s_max)-1)/L * sum_i I(X^i;X^-i) + eps_train (exact)"
@@ -51,6 +51,10 @@ def schedule_shapes(length: int, random_schedules: int, seed: int):
     return shapes
 
 
+def preflight(families, length, **_):
+    check_partition_enumeration(families, length)
+
+
 def check(families=None, seeds=None, length=6, eps_learning=0.01, bound_factor=1.0, random_schedules=2,
           progress=None) -> CheckResult:
     families = list(families or DEFAULTS["families"])
@@ -60,50 +64,44 @@ def check(families=None, seeds=None, length=6, eps_learning=0.01, bound_factor=1
                   ["language", "seed", "model", "shape", "sizes", "E_M KL", "eps_train", "bound", "ratio", "holds"])
     info = Table("information of each language [nats]: sum_i I(X^i;X^-i) = TC + DTC",
                  ["language", "seed", "L", "sum_i I", "TC", "DTC", "|sum I - TC - DTC|"])
-    verdict, counterexample = True, None
+    verdict = Verdict()
     worst_ratio, c1_fit, identity_gap = 0.0, 0.0, 0.0
-    for family in families:
-        for seed in seeds:
-            lang = make_language(family, seed)
-            joint = lang.joint(length)
-            sum_mi = float(mutual_information_each(joint).sum())
-            tc, dtc = total_correlation(joint), dual_total_correlation(joint)
-            info.add(family, seed, length, sum_mi, tc, dtc, abs(sum_mi - tc - dtc))
-            models = [Oracle(lang)] + ([Perturbed(lang, eps_learning)] if eps_learning else [])
-            for shape, sizes in schedule_shapes(length, random_schedules, seed):
-                say(f"{family} seed={seed} {shape} {sizes}")
-                oracle_kl = None
-                for model in models:
-                    res = expected_partition_kl(lang, sizes, model)
-                    b = bound_factor * bound(max(sizes), length, sum_mi, res.eps_train_nats)
-                    ratio = res.kl_nats / b if b > 0 else (0.0 if res.kl_nats <= 1e-12 else math.inf)
-                    ok = res.kl_nats <= b + 1e-12
-                    table.add(family, seed, model.name, shape, str(sizes), res.kl_nats, res.eps_train_nats, b, ratio,
-                              ok)
-                    if model.name == "oracle":
-                        oracle_kl = res.kl_nats
-                        worst_ratio = max(worst_ratio, ratio if math.isfinite(ratio) else 0.0)
-                        if shape == "balanced" and sum_mi > 0:
-                            c1_fit = max(c1_fit, res.kl_nats * len(sizes) / sum_mi)
-                    else:
-                        identity_gap = max(identity_gap, abs(res.kl_nats - oracle_kl - res.eps_train_nats))
-                    if not ok and counterexample is None:
-                        verdict = False
-                        counterexample = {"language": lang.describe(), "sizes": sizes, "model": model.name,
-                                          "E_M_KL_nats": res.kl_nats, "bound_nats": b}
+    for family, seed, lang in each_language(families, seeds, say):
+        joint = lang.joint(length)
+        sum_mi = float(mutual_information_each(joint).sum())
+        tc, dtc = total_correlation(joint), dual_total_correlation(joint)
+        info.add(family, seed, length, sum_mi, tc, dtc, abs(sum_mi - tc - dtc))
+        for shape, sizes in schedule_shapes(length, random_schedules, seed):
+            oracle_kl = None
+            for model in models_for(lang, eps_learning):
+                res = expected_partition_kl(lang, sizes, model)
+                kl = clamp_rounding(res.kl_nats)
+                b = bound_factor * bound(max(sizes), length, sum_mi, res.eps_train_nats)
+                ok = kl <= b + ROUNDING
+                table.add(family, seed, model.name, shape, str(sizes), kl, res.eps_train_nats, b, ratio_or_na(kl, b), ok)
+                if isinstance(model, Oracle):
+                    oracle_kl = kl
+                    worst_ratio = max(worst_ratio, kl / b if b > 0 else 0.0)
+                    if shape == "balanced" and sum_mi > 0:
+                        c1_fit = max(c1_fit, kl * len(sizes) / sum_mi)
+                else:
+                    identity_gap = max(identity_gap, abs(kl - oracle_kl - res.eps_train_nats))
+                verdict.require(ok, lambda: {"language": lang.describe(), "sizes": sizes, "model": model.name,
+                                             "E_M_KL_nats": kl, "bound_nats": b})
     constants = {
         "max_ratio_oracle": exact_value(worst_ratio, note="largest exact E_M KL / bound over languages and shapes"),
         "C1_fitted": exact_value(c1_fit, note="max over balanced T of T * E_M KL / sum_i I (Corollary 1; C1 = 2 "
                                               "suffices)"),
         "identity_gap_nats": exact_value(identity_gap, note="max |KL_model - KL_oracle - eps_train| (0 up to rounding)"),
     }
-    verdict = verdict and c1_fit <= 2 + 1e-12 and identity_gap < 1e-9
+    verdict.require(c1_fit <= 2 + ROUNDING and identity_gap < 1e-9,
+                    lambda: {"C1_fitted": c1_fit, "identity_gap_nats": identity_gap})
     inputs = {"families": families, "seeds": seeds, "length": length, "eps_learning_nats": eps_learning,
               "bound_factor": bound_factor, "random_schedules": random_schedules}
     return CheckResult(
-        NAME, "Theorem 1 (upper bound) and Corollary 1", "Li & Cai 2025, arXiv 2505.21400",
+        NAME, "Theorem 1 (upper bound) and Corollary 1", PAPER_LI_CAI,
         "E_M KL(q || p_M) <= (2^ceil(log2 s_max) - 1)/L * sum_i I(X^i; X^-i) + eps_train; balanced: <= (2/T) sum_i I.",
         ["KL(data || sampler) in nats, averaged over uniformly random ordered partitions of fixed-M samplers",
          "eps_train = E_M sum over steps and revealed positions of E_q KL(q_i || p_i) (exact)"],
         inputs, "exact enumeration of all ordered partitions and support sequences", [info, table], constants,
-        verdict, counterexample)
+        verdict.holds, verdict.counterexample)

@@ -33,7 +33,7 @@ from ..languages import counterexample16
 from ..metrics import eps_learning
 from ..schedules import balanced_sizes, iid
 from .monotone import last_true
-from .result import CheckResult, Table, exact_value
+from .result import PAPER_FENG as PAPER, CheckResult, Table, exact_value
 
 NAME = "theorem_ser"
 SUMMARY = "Feng et al. Thm 4.4: SER > 1/2 needs N linear in L (16-symbol letter-pair chain; exact C*)"
@@ -45,7 +45,7 @@ DEFAULTS = {"max_length": 512, "lengths": [2, 4, 16, 64, 256, 1024, 4096], "c_gr
 # --- the bound --------------------------------------------------------------------------------------------
 def disjoint_pairs_bound(length: int, num_steps: int, match=Fraction(1, 4)):
     """SER >= 1 - (1 - (1 - m)/N)^floor(L/2), valid for every i.i.d. schedule with N steps."""
-    return 1 - (1 - (1 - Fraction(match)) / num_steps) ** (length // 2)
+    return 1 - lp.correct_uniform_exact(length, num_steps, match, exponent=length // 2)
 
 
 FIXED_EXACT_MAX_L = 32
@@ -78,8 +78,7 @@ def _largest_n(correct_prob, target: Fraction) -> int:
 def n_max_uniform(length: int, target=Fraction(1, 2), match=Fraction(1, 4), exponent=None) -> int:
     """Largest N with (1 - (1-m)/N)^e < 1 - target (SER > target); e = L - 1 (uniform weights, exact
     SER) or floor(L/2) (the every-schedule bound). Exact rational comparisons."""
-    e = length - 1 if exponent is None else exponent
-    return _largest_n(lambda n: (1 - (1 - Fraction(match)) / n) ** e, Fraction(target))
+    return _largest_n(lambda n: lp.correct_uniform_exact(length, n, match, exponent), Fraction(target))
 
 
 def c_star(lengths_nmax: dict) -> tuple[Fraction, int]:
@@ -116,36 +115,26 @@ def _iid_c_star_float(schedule_of, max_length: int, correct_fn) -> tuple[float, 
 
 
 def _weight_search(length, num_steps, candidates, seed):
-    """The lowest oracle SER at (L, N) over uniform weights and ``candidates`` seeded Dirichlet weight draws."""
+    """The lowest oracle SER at (L, N) over uniform weights and ``candidates`` seeded Dirichlet weight draws,
+    compared in log P(correct) so that nothing cancels."""
     rng = np.random.default_rng(seed)
     best_w = np.full(num_steps, 1.0 / num_steps)
-    best = lp.same_step_generating(best_w, 0.25, length)
+    best = lp.log_same_step_generating(best_w, 0.25, length)
     for _ in range(candidates):
         w = rng.dirichlet(np.ones(num_steps) * rng.choice([0.3, 1.0, 5.0]))
-        value = lp.same_step_generating(w, 0.25, length)
+        value = lp.log_same_step_generating(w, 0.25, length)
         if value > best:
             best, best_w = value, w
-    return 1.0 - best, best_w
+    return -math.expm1(best), best_w
 
 
-def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20000, seed=0, ter_eps_bits=0.01,
-          search_candidates=200, progress=None) -> CheckResult:
-    lengths = list(lengths or DEFAULTS["lengths"])
-    c_grid = list(c_grid or DEFAULTS["c_grid"])
-    say = progress or (lambda msg: None)
-    lang = counterexample16()
-    m_eps = lp.pair_match_bound(float(EPS_THRESHOLD))
-    m_eps_rational = Fraction(math.ceil(m_eps * 10 ** 9), 10 ** 9)  # rounded up: still an upper bound
-    tables = []
-
-    # 1. exact engine against the closed form at small L, both samplers
-    say("state-space engine on small L")
+def _engine_table(lang) -> tuple[Table, bool]:
+    """The state-space engine against the closed form (i.i.d.) and the count-histogram DP (fixed sizes)."""
     t = Table("exact SER at small L: state-space engine vs closed form / E[(1/4)^K]",
               ["L", "schedule", "engine SER", "closed form", "|diff|"])
     for L in (2, 3):
         for N in (1, 2, 3):
-            sch = iid(N)
-            engine = _exact.output_distribution(lang, L, sch).escaped
+            engine = _exact.output_distribution(lang, L, iid(N)).escaped
             closed = lp.ser_uniform_exact(L, N)
             t.add(L, f"iid linear N={N}", engine, closed, abs(engine - float(closed)))
         for N in range(1, L + 1):
@@ -153,11 +142,11 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
             engine = _exact.output_distribution(lang, L, sizes).escaped
             ref = 1 - lp.fixed_sizes_correct_exact(sizes.sizes)
             t.add(L, f"fixed {list(sizes.sizes)}", engine, ref, abs(engine - float(ref)))
-    engine_ok = all(row[-1] <= 1e-12 for row in t.rows)
-    tables.append(t)
+    return t, all(row[-1] <= 1e-12 for row in t.rows)
 
-    # 1b. a concrete near-worst model: its exact SER must stay above the certified bound
-    say("tilted-letter model against the certified bound")
+
+def _near_worst_table(lang, m_eps: float) -> tuple[Table, bool]:
+    """A concrete model with eps_learning < 1/128 whose exact SER must stay above the certified bound."""
     worst = lp.tilted_letter_model(float(EPS_THRESHOLD) * (1 - 1e-9))
     measured = _exact_eps_learning(lang, worst)
     t = Table(f"near-worst model (tilted letters, exact eps_learning = {measured:.10g} nats < 1/128): exact SER vs "
@@ -166,56 +155,59 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
     for L in (2, 3, 4):
         for N in (1, 2, 4):
             ser_model = _exact.output_distribution(lang, L, iid(N), worst).escaped
-            bound = 1 - lp.matching_generating([1.0 / N] * N, m_eps, L)
+            bound = -math.expm1(lp.log_matching_generating([1.0 / N] * N, m_eps, L))
             t.add(L, N, lp.ser_uniform_exact(L, N), ser_model, bound, bound <= ser_model + 1e-12)
-    engine_ok = engine_ok and all(row[-1] for row in t.rows) and measured < float(EPS_THRESHOLD)
-    tables.append(t)
+    return t, all(row[-1] for row in t.rows) and measured < float(EPS_THRESHOLD)
 
-    # 2. exact SER at long L for N = C L, i.i.d. uniform (closed form) and fixed sizes (Monte Carlo)
-    say("exact SER at long L")
+
+def _long_table(lengths, c_grid, mc_samples, seed) -> Table:
+    """SER and KL/L at N = ceil(C L): exact (log space) for i.i.d. uniform, fixed sizes exact or Monte Carlo."""
     t = Table(f"SER at N = ceil(C L): i.i.d. uniform exact; fixed balanced sizes exact for L <= {FIXED_EXACT_MAX_L}, "
               "else Monte Carlo (+- is the 99% Hoeffding half-width)",
               ["L", "C", "N", "SER iid exact", "KL/L iid [bits]", "SER fixed", "+-"])
     for L in lengths:
         for C in c_grid:
             N = max(1, math.ceil(C * L))
-            ser = lp.ser_uniform_exact(L, N)
-            kl_per_token = -math.log2(1 - float(ser)) / L if ser < 1 else math.inf
+            log_correct = lp.log_correct_uniform(L, N)
+            kl_per_token = -log_correct / math.log(2) / L  # KL(q||p) = -log P(correct) for the oracle
             if N <= L and L <= FIXED_EXACT_MAX_L:
-                t.add(L, C, N, ser, kl_per_token, 1 - lp.fixed_sizes_correct_exact(balanced_sizes(L, N).sizes), "exact")
+                fixed, half = 1 - lp.fixed_sizes_correct_exact(balanced_sizes(L, N).sizes), "exact"
             elif N <= L:
                 est, half = lp.fixed_sizes_correct_mc(list(balanced_sizes(L, N).sizes), mc_samples, seed)
-                t.add(L, C, N, ser, kl_per_token, 1 - est, half)
+                fixed = 1 - est
             else:
-                t.add(L, C, N, ser, kl_per_token, "n/a (N > L)", "")
+                fixed, half = "n/a (N > L)", ""
+            t.add(L, C, N, -math.expm1(log_correct), kl_per_token, fixed, half)
     for C in c_grid:
         t.add("inf", C, "C L", limit_ser(C), 0.0, "", "")
-    tables.append(t)
+    return t
 
-    # 3. verified constants
-    say("verified constants C*")
-    constants = {}
-    constants["C*_oracle_iid_uniform"] = _certified(*certified_c_star(max_length), max_length,
-                                                    "C* of the oracle under uniform weights")
+
+def _constants(max_length: int, m_enclosure: tuple) -> dict:
+    """Every verified constant C*, exact where the statement allows, else certified or labelled float."""
+    m_eps, m_eps_float = m_enclosure[1], float(m_enclosure[1])
+    constants = {"C*_oracle_iid_uniform": _certified(*certified_c_star(max_length), max_length,
+                                                     "C* of the oracle under uniform weights")}
     c_any, arg_any, tail_any = certified_c_star(max_length, every_schedule=True)
     constants["C*_oracle_every_iid_schedule"] = _certified(
         c_any, arg_any, tail_any, max_length, "lower bound on C* valid for every i.i.d. schedule (disjoint pairs)")
-    c_eps_any, arg_eps_any, tail_eps_any = certified_c_star(max_length, match=m_eps_rational, every_schedule=True)
+    c_eps_any, arg_eps_any, tail_eps_any = certified_c_star(max_length, match=m_eps, every_schedule=True)
     constants["C*_eps<1/128_every_iid_schedule"] = _certified(
         c_eps_any, arg_eps_any, tail_eps_any, max_length,
         "lower bound on C* for every model with eps_learning < 1/128 nats and every i.i.d. schedule")
     constants["pair_match_bound(1/128)"] = exact_value(
-        m_eps_rational, note="max agreement of a same-step pair under eps_learning <= 1/128 nats (Pinsker route: "
-                             "33/128 = 0.2578)")
+        m_eps, interval=m_enclosure,
+        note="max agreement of a same-step pair under eps_learning <= 1/128 nats: certified enclosure (exact rational "
+             "verification of the KL constraint at both ends); the upper end is used (Pinsker route: 33/128 = 0.2578)")
     c_eps_uniform, arg_eps_uniform = _iid_c_star_float(
         lambda N: [1.0 / N] * N, min(max_length, 256),
-        lambda w, L: lp.matching_generating(w, m_eps, L))
+        lambda w, L: math.exp(lp.log_matching_generating(w, m_eps_float, L)))
     constants["C*_eps<1/128_iid_uniform"] = exact_value(
         c_eps_uniform, note=f"lower bound on C* (matching bound), float, over 2 <= L <= {min(max_length, 256)}, "
                             f"attained at L={arg_eps_uniform}")
     for alpha in ("cosine", "poly:2"):
         value, arg = _iid_c_star_float(lambda N, a=alpha: iid(N, a).weights, min(max_length, 128),
-                                       lambda w, L: lp.same_step_generating(w, 0.25, L))
+                                       lambda w, L: math.exp(lp.log_same_step_generating(w, 0.25, L)))
         constants[f"C*_oracle_iid_{alpha}"] = exact_value(value, note=f"float, over 2 <= L <= {min(max_length, 128)}, "
                                                                       f"attained at L={arg}")
     fixed_c, fixed_arg = fixed_balanced_c_star(min(max_length, FIXED_EXACT_MAX_L))
@@ -226,9 +218,11 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
     constants["C_inf_oracle_iid_uniform"] = exact_value(
         0.75 / math.log(2), interval=(Fraction(3, 4) / ln2[1], Fraction(3, 4) / ln2[0]),
         note="limit of (N_max+1)/L as L -> infinity: 3/(4 ln 2)")
+    return constants
 
-    # 4. N_min(L) for SER <= 1/2 and <= 0.1 beside the N that TER needs
-    say("N_min against L")
+
+def _n_min_table(lengths, ter_eps_bits) -> tuple[Table, dict]:
+    """N_min(L) for SER <= 1/2 and <= 0.1 beside the N that TER needs, and the slopes at the largest L."""
     t = Table(f"least N (i.i.d. uniform, oracle): SER <= target vs TER within {ter_eps_bits} bits/token",
               ["L", "N_min SER<=1/2", "N_min SER<=0.1", "N_min/L (1/2)", "N_min/L (0.1)", "N_min TER"])
     slopes = {}
@@ -237,26 +231,50 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
             continue
         n_half = n_max_uniform(L, Fraction(1, 2)) + 1
         n_tenth = n_max_uniform(L, Fraction(1, 10)) + 1
-        n_ter = _n_min_ter(L, ter_eps_bits)
-        t.add(L, n_half, n_tenth, n_half / L, n_tenth / L, n_ter)
+        t.add(L, n_half, n_tenth, n_half / L, n_tenth / L, _n_min_ter(L, ter_eps_bits))
         slopes = {"1/2": n_half / L, "1/10": n_tenth / L}
-    tables.append(t)
-    constants["slope_N_min_SER<=1/2"] = exact_value(slopes["1/2"], note=f"N_min/L at L={lengths[-1]}; limit 3/(4 ln 2)")
-    constants["slope_N_min_SER<=0.1"] = exact_value(slopes["1/10"], note=f"N_min/L at L={lengths[-1]}; limit "
-                                                                         "3/(4 ln(10/9))")
+    constants = {
+        "slope_N_min_SER<=1/2": exact_value(slopes["1/2"], note=f"N_min/L at L={lengths[-1]}; limit 3/(4 ln 2)"),
+        "slope_N_min_SER<=0.1": exact_value(slopes["1/10"], note=f"N_min/L at L={lengths[-1]}; limit 3/(4 ln(10/9))")}
+    return t, constants
 
-    # 5. how far is the every-schedule bound from the best schedule?
-    say("search over schedule weights")
+
+def _weight_search_table(search_candidates, seed) -> Table:
+    """How far the every-schedule bound is from the best schedule found."""
     t = Table("SER at (L, N): uniform weights, best weights found by search, every-schedule lower bound",
               ["L", "N", "uniform (exact)", "best found", "lower bound (all schedules)"])
     for L, N in ((16, 8), (64, 32), (64, 64)):
         best, _ = _weight_search(L, N, search_candidates, seed)
         t.add(L, N, lp.ser_uniform_exact(L, N), best, disjoint_pairs_bound(L, N))
-    tables.append(t)
+    return t
 
-    # 6. verdict: a positive C exists under the worst model; a claimed C is refuted by any schedule
+
+def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20000, seed=0, ter_eps_bits=0.01,
+          search_candidates=200, progress=None) -> CheckResult:
+    lengths = list(lengths or DEFAULTS["lengths"])
+    c_grid = list(c_grid or DEFAULTS["c_grid"])
+    say = progress or (lambda msg: None)
+    mc_seed, search_seed = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(2))
+    lang = counterexample16()
+    m_enclosure = lp.pair_match_enclosure(EPS_THRESHOLD)
+    say("state-space engine on small L")
+    engine, engine_ok = _engine_table(lang)
+    say("tilted-letter model against the certified bound")
+    near_worst, near_worst_ok = _near_worst_table(lang, float(m_enclosure[1]))
+    say("exact SER at long L")
+    long = _long_table(lengths, c_grid, mc_samples, mc_seed)
+    say("verified constants C*")
+    constants = _constants(max_length, m_enclosure)
+    say("N_min against L")
+    n_min, slopes = _n_min_table(lengths, ter_eps_bits)
+    constants.update(slopes)
+    say("search over schedule weights")
+    search = _weight_search_table(search_candidates, search_seed)
+
+    # verdict: a positive C exists under the worst model; a claimed C is refuted by any schedule
+    eps_c = constants["C*_eps<1/128_every_iid_schedule"]
+    verdict = engine_ok and near_worst_ok and eps_c["float"] > 0
     counterexample = None
-    verdict = engine_ok and min(c_eps_any, tail_eps_any) > 0
     if claim_c is not None:
         counterexample = _refute_claim(Fraction(claim_c).limit_denominator(10 ** 6), max_length)
         verdict = verdict and counterexample is None
@@ -264,14 +282,15 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
               "max_length": max_length, "lengths": lengths, "c_grid": c_grid, "claim_c": claim_c,
               "mc_samples": mc_samples, "seed": seed}
     return CheckResult(
-        NAME, "Theorem 4.4 (SER lower bound)", "Feng et al. 2025, arXiv 2502.09622",
+        NAME, "Theorem 4.4 (SER lower bound)", PAPER,
         "For the 16-symbol letter-pair chain, every model with eps_learning < 1/128 and every schedule: "
         "SER > 1/2 when N <= C L, with the verified constants below.",
         ["SER > 1/2 strictly, for every integer 1 <= N <= C L and every L >= 2 (the strongest reading)",
          "eps_learning in nats (Pinsker: KL < 1/128 nats gives TV < 1/16)",
          "worst model: same-step pairs agree with probability <= m(eps) (exact optimum over marginals)"],
-        inputs, "closed form and transfer matrices (exact rationals), state-space engine at small L, count-histogram DP "
-                "for fixed sizes (exact, L <= 32) and Monte Carlo beyond", tables, constants, verdict, counterexample)
+        inputs, "closed form and transfer matrices (exact rationals; log space in floats), state-space engine at small "
+                "L, count-histogram DP for fixed sizes (exact, L <= 32) and Monte Carlo beyond",
+        [engine, near_worst, long, n_min, search], constants, verdict, counterexample)
 
 
 def _certified(finite: Fraction, arg: int, tail: Fraction, max_length: int, what: str) -> dict:
@@ -288,8 +307,8 @@ def _exact_eps_learning(lang, model) -> float:
 
 
 def _n_min_ter(length: int, eps_bits: float) -> int:
-    """Least N (uniform weights, oracle) with KL(q||p)/L = -log2(1 - SER)/L <= eps_bits."""
-    return last_true(lambda n: -(length - 1) * math.log2(1 - 0.75 / n) / length > eps_bits) + 1
+    """Least N (uniform weights, oracle) with KL(q||p)/L = -log2 P(correct)/L <= eps_bits (log1p: no cancellation)."""
+    return last_true(lambda n: -lp.log_correct_uniform(length, n) / math.log(2) / length > eps_bits) + 1
 
 
 def _refute_claim(claim: Fraction, max_length: int):
@@ -299,7 +318,7 @@ def _refute_claim(claim: Fraction, max_length: int):
         nmax = n_max_uniform(L)
         if n > nmax:
             N = nmax + 1
+            ser = lp.ser_uniform_exact(L, N)
             return {"language": "counterexample16", "model": "oracle", "schedule": f"iid linear N={N}", "L": L,
-                    "N": N, "claimed_C": str(claim), "SER_exact": str(lp.ser_uniform_exact(L, N)),
-                    "SER": float(lp.ser_uniform_exact(L, N))}
+                    "N": N, "claimed_C": str(claim), "SER_exact": str(ser), "SER": float(ser)}
     return None

@@ -20,9 +20,9 @@ import math
 from .. import exact as _exact
 from ..models import Oracle, Perturbed
 from ..schedules import fixed_sizes, iid
-from .families import make_language
+from .harness import Verdict, check_exact_lengths, each_language
 from .monotone import last_true
-from .result import CheckResult, Table, exact_value
+from .result import PAPER_FENG, CheckResult, Table, exact_value
 
 NAME = "theorem_ser_sufficient"
 SUMMARY = "Feng et al. Thm 4.3: SER <= delta with eps_learning = delta/L at N = L; N_min for i.i.d. schedules"
@@ -62,6 +62,10 @@ def largest_eps(lang, length, delta, iterations=30):
     return lo
 
 
+def preflight(families, lengths, **_):
+    check_exact_lengths(families, lengths, "the exact state-space engine")
+
+
 def check(families=None, seeds=None, lengths=None, delta=0.02, max_steps=256, bound_factor=1.0,
           progress=None) -> CheckResult:
     families = list(families or DEFAULTS["families"])
@@ -72,29 +76,24 @@ def check(families=None, seeds=None, lengths=None, delta=0.02, max_steps=256, bo
                ["language", "seed", "L", "eps [nats]", "SER oracle", "SER model", "bound 1-e^(-L eps)", "<= delta"])
     t2 = Table(f"least N (i.i.d. linear, oracle) with SER <= {delta}, and largest eps keeping SER <= {delta} at N = L",
                ["language", "seed", "L", "N_min", "N_min / L", "largest eps [nats]", "largest eps * L"])
-    verdict, counterexample = True, None
+    verdict = Verdict()
     growth = []
-    for family in families:
-        for seed in seeds:
-            lang = make_language(family, seed)
-            for L in lengths:
-                say(f"{family} seed={seed} L={L}")
-                eps = delta / L
-                one = fixed_sizes([1] * L)
-                ser_oracle = _ser(lang, L, one, Oracle(lang))
-                ser_model = _ser(lang, L, one, Perturbed(lang, eps))
-                bound = bound_factor * one_per_step_bound(L, eps)
-                ok = ser_model <= bound * (1 + 1e-12) and ser_model <= delta and ser_oracle == 0.0
-                t1.add(family, seed, L, eps, ser_oracle, ser_model, bound, ok)
-                if not ok and counterexample is None:
-                    verdict = False
-                    counterexample = {"language": lang.describe(), "L": L, "eps_nats": eps, "SER": ser_model,
-                                      "bound": bound, "delta": delta}
-                n_min = least_steps(lang, L, delta, Oracle(lang), max_steps)
-                big = largest_eps(lang, L, delta)
-                t2.add(family, seed, L, n_min if n_min else f"> {max_steps}", (n_min or math.nan) / L, big, big * L)
-                if n_min:
-                    growth.append((L, n_min))
+    for family, seed, lang in each_language(families, seeds, say):
+        for L in lengths:
+            eps = delta / L
+            one = fixed_sizes([1] * L)
+            ser_oracle = _ser(lang, L, one, Oracle(lang))
+            ser_model = _ser(lang, L, one, Perturbed(lang, eps))
+            bound = bound_factor * one_per_step_bound(L, eps)
+            ok = ser_model <= bound * (1 + 1e-12) and ser_model <= delta and ser_oracle == 0.0
+            t1.add(family, seed, L, eps, ser_oracle, ser_model, bound, ok)
+            verdict.require(ok, lambda: {"language": lang.describe(), "L": L, "eps_nats": eps, "SER": ser_model,
+                                         "bound": bound, "delta": delta})
+            n_min = least_steps(lang, L, delta, Oracle(lang), max_steps)
+            big = largest_eps(lang, L, delta)
+            t2.add(family, seed, L, n_min if n_min else f"> {max_steps}", n_min / L if n_min else "n/a", big, big * L)
+            if n_min:
+                growth.append((L, n_min))
     constants = {}
     if growth:
         by_l = {}
@@ -107,8 +106,8 @@ def check(families=None, seeds=None, lengths=None, delta=0.02, max_steps=256, bo
     inputs = {"families": families, "seeds": seeds, "lengths": lengths, "delta": delta, "max_steps": max_steps,
               "bound_factor": bound_factor}
     return CheckResult(
-        NAME, "Theorem 4.3 (SER with sufficient steps)", "Feng et al. 2025, arXiv 2502.09622",
+        NAME, "Theorem 4.3 (SER with sufficient steps)", PAPER_FENG,
         "With eps_learning = delta/L and one token per step (N = L), SER <= 1 - exp(-delta) <= delta.",
         ["eps_learning in nats; uniform mixture model p = (1-l) q + l/V with l = 1 - exp(-eps)",
          "enough steps = N = L with the fixed-size schedule; i.i.d. schedules reported by their least N"],
-        inputs, "state-space engine (exact), bisection on exact SER", [t1, t2], constants, verdict, counterexample)
+        inputs, "state-space engine (exact), bisection on exact SER", [t1, t2], constants, verdict.holds, verdict.counterexample)

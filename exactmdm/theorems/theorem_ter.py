@@ -22,10 +22,10 @@ import math
 from .. import exact as _exact
 from .. import metrics
 from ..exact import letter_pair as lp
-from ..models import Oracle, Perturbed
 from ..schedules import balanced_sizes, iid
-from .families import family_order, make_language
-from .result import CheckResult, Table, exact_value
+from .families import family_order
+from .harness import Verdict, check_exact_lengths, each_language, models_for
+from .result import PAPER_FENG, CheckResult, Table, exact_value
 
 NAME = "theorem_ter"
 SUMMARY = "Feng et al. Thm 4.2: KL/L <= eps_learning + 4 eps log|V| with N independent of L (n-grams)"
@@ -50,6 +50,55 @@ def _first_step(kl_by_length_step: dict, length: int, steps, bound: float):
     return next((N for N in steps if (length, N) in kl_by_length_step and kl_by_length_step[length, N] <= bound), None)
 
 
+def exact_kl_grid(lang, model, lengths, steps, say=None) -> dict:
+    """{"iid": {(L, N): KL/L bits}, "fixed": {...}}: exact KL(q||p)/L for i.i.d. linear and balanced fixed sizes."""
+    results = {"iid": {}, "fixed": {}, "eps_total": {}}
+    for L in lengths:
+        if say:
+            say(f"{model.name} L={L}")
+        for N in steps:
+            s = metrics.evaluate(lang, _exact.output_distribution(lang, L, iid(N), model))
+            results["iid"][L, N] = s.kl_bits_per_token
+            results["eps_total"][L, N] = s.eps_total
+            if N <= L:
+                out = _exact.output_distribution(lang, L, balanced_sizes(L, N), model)
+                results["fixed"][L, N] = metrics.evaluate(lang, out).kl_bits_per_token
+    return results
+
+
+def _n_min_rows(family, seed, lang, model, measured, results, lengths, steps, eps_grid, bound_factor, nmin_table,
+                verdict) -> tuple[list, list]:
+    """Rows of the N_min table for one (language, model); returns the constants c and the N_min growth ratios."""
+    order = family_order(family) or 2
+    constants, growth = [], []
+    for sampler in ("iid", "fixed"):
+        for e in eps_grid:
+            row, mins = [], []
+            for L in lengths:
+                b2 = bound_factor * bound_bits(e, measured[L] / math.log(2), lang.vocab_size)
+                bmix = bound_factor * bound_bits(e, measured[L], lang.vocab_size)
+                n2, nm = (_first_step(results[sampler], L, steps, b) for b in (b2, bmix))
+                row.append(f"{n2 if n2 else '-'}/{nm if nm else '-'}")
+                mins.append(n2)
+                if sampler == "iid":
+                    verdict.require(n2 is not None, lambda L=L, b2=b2: {
+                        "language": lang.describe(), "family": family, "L": L, "eps": e, "model": model.name,
+                        "max_N_tried": steps[-1], "best_KL_per_token_bits": min(results["iid"][L, N] for N in steps),
+                        "bound_bits": b2})
+            found = [n for n in mins if n is not None]
+            if sampler == "iid" and len(found) == len(lengths):
+                growth.append(found[-1] / found[0])
+            if sampler == "iid" and found:
+                constants.append(empirical_constant(max(found), e, order))
+            nmin_table.add(family, seed, model.name, sampler, e,
+                           bound_factor * bound_bits(e, measured[lengths[-1]] / math.log(2), lang.vocab_size), *row)
+    return constants, growth
+
+
+def preflight(families, lengths, **_):
+    check_exact_lengths(families, lengths, "the exact state-space engine and eps_learning")
+
+
 def check(families=None, seeds=None, lengths=None, steps=None, eps=None, eps_learning=0.001, bound_factor=1.0,
           long_lengths=None, long_steps=None, progress=None) -> CheckResult:
     families = list(families or DEFAULTS["families"])
@@ -66,56 +115,26 @@ def check(families=None, seeds=None, lengths=None, steps=None, eps=None, eps_lea
     nmin_table = Table("N_min(eps, L): least N on the grid with KL/L <= bound (base-2 reading; mixed reading after /)",
                        ["language", "seed", "model", "sampler", "eps", "bound [bits]"] + [f"L={L}" for L in lengths])
     constants: dict = {}
-    verdict = True
-    counterexample = None
-    for family in families:
-        order = family_order(family) or 2
-        family_c, growth = [], []
-        for seed in seeds:
-            lang = make_language(family, seed)
-            vocab = lang.vocab_size
-            models = [Oracle(lang)] + ([Perturbed(lang, eps_learning)] if eps_learning else [])
-            for model in models:
-                measured = {L: metrics.eps_learning(lang, model, L).max_nats for L in lengths}
-                results = {"iid": {}, "fixed": {}}
-                for L in lengths:
-                    say(f"{family} seed={seed} {model.name} L={L}")
-                    for N in steps:
-                        out = _exact.output_distribution(lang, L, iid(N), model)
-                        s = metrics.evaluate(lang, out)
-                        results["iid"][L, N] = s.kl_bits_per_token
-                        if L == lengths[-1]:
-                            kl_table.add(family, seed, model.name, measured[L] / math.log(2), L, N,
-                                         s.kl_bits_per_token, 100 * s.eps_total)
-                        if N <= L:
-                            out = _exact.output_distribution(lang, L, balanced_sizes(L, N), model)
-                            results["fixed"][L, N] = metrics.evaluate(lang, out).kl_bits_per_token
-                for sampler in ("iid", "fixed"):
-                    for e in eps_grid:
-                        row, mins = [], []
-                        for L in lengths:
-                            b2 = bound_factor * bound_bits(e, measured[L] / math.log(2), vocab)
-                            bmix = bound_factor * bound_bits(e, measured[L], vocab)
-                            n2, nm = (_first_step(results[sampler], L, steps, b) for b in (b2, bmix))
-                            row.append(f"{n2 if n2 else '-'}/{nm if nm else '-'}")
-                            mins.append(n2)
-                            if n2 is None and sampler == "iid":
-                                verdict = False
-                                if counterexample is None:
-                                    worst = min(results[sampler][L, N] for N in steps)
-                                    counterexample = {"language": lang.describe(), "family": family, "L": L,
-                                                      "eps": e, "model": model.name, "max_N_tried": steps[-1],
-                                                      "best_KL_per_token_bits": worst, "bound_bits": b2}
-                        found = [n for n in mins if n is not None]
-                        if sampler == "iid" and len(found) == len(lengths):
-                            growth.append(found[-1] / found[0])
-                        if sampler == "iid" and found:
-                            family_c.append(empirical_constant(max(found), e, order))
-                        nmin_table.add(family, seed, model.name, sampler, e,
-                                       bound_factor * bound_bits(e, measured[lengths[-1]] / math.log(2), vocab), *row)
+    verdict = Verdict()
+    per_family: dict = {}
+    for family, seed, lang in each_language(families, seeds, say):
+        for model in models_for(lang, eps_learning):
+            measured = {L: metrics.eps_learning(lang, model, L).max_nats for L in lengths}
+            results = exact_kl_grid(lang, model, lengths, steps, say)
+            L = lengths[-1]
+            for N in steps:
+                kl_table.add(family, seed, model.name, measured[L] / math.log(2), L, N, results["iid"][L, N],
+                             100 * results["eps_total"][L, N])
+            c, g = _n_min_rows(family, seed, lang, model, measured, results, lengths, steps, eps_grid, bound_factor,
+                               nmin_table, verdict)
+            per_family.setdefault(family, ([], []))
+            per_family[family][0].extend(c)
+            per_family[family][1].extend(g)
+    for family, (family_c, growth) in per_family.items():
         if family_c:
             constants[f"c_{family}"] = exact_value(max(family_c), note="max over seeds, models, eps of N_min "
                                                                       "eps^(n+0.5)/(n-1) (i.i.d. linear)")
+        if growth:
             constants[f"N_min_growth_{family}"] = exact_value(
                 max(growth), note=f"max over seeds, models, eps of N_min(L={lengths[-1]}) / N_min(L={lengths[0]}); "
                                   "these L are below the theorem's L >= O((n-1)/eps^(n+0.5)), an observation only")
@@ -124,16 +143,16 @@ def check(families=None, seeds=None, lengths=None, steps=None, eps=None, eps_lea
     long_table = Table("letter-pair chain (order 2, V=16), oracle, exact at long L: eps_total [%] = TER(p)/TER(q) - 1",
                        ["L"] + [f"N={N}" for N in long_steps])
     for L in long_lengths:
-        long_table.add(L, *[100 * math.expm1(-math.log(1 - float(lp.ser_uniform_exact(L, N))) / L) for N in long_steps])
+        long_table.add(L, *[100 * math.expm1(-lp.log_correct_uniform(L, N) / L) for N in long_steps])
     inputs = {"families": families, "seeds": seeds, "lengths": lengths, "steps": steps, "eps": eps_grid,
               "eps_learning_nats": eps_learning, "bound_factor": bound_factor, "long_lengths": long_lengths,
               "long_steps": long_steps}
     return CheckResult(
-        NAME, "Theorem 4.2 (TER of n-gram languages)", "Feng et al. 2025, arXiv 2502.09622",
+        NAME, "Theorem 4.2 (TER of n-gram languages)", PAPER_FENG,
         "KL(q||p)/L <= eps_learning + 4 eps log2|V| with a number of steps N that does not grow with L.",
         ["log base 2, eps_learning converted to bits; the mixed reading (nats inside base 2) after the slash",
          "eps_learning = the model's exact measured max over reachable x_t at that L",
          "verdict: the inequality is met by some N on the grid at every (language, model, L, eps); the growth of "
          "N_min with L is reported, not judged, since the theorem needs L >= O((n-1)/eps^(n+0.5))"],
         inputs, "state-space engine (exact) at small L; closed form for the letter-pair chain at long L",
-        [kl_table, nmin_table, long_table], constants, verdict, counterexample)
+        [kl_table, nmin_table, long_table], constants, verdict.holds, verdict.counterexample)

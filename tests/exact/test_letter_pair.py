@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import exactmdm as em
 from exactmdm.exact import letter_pair as lp
+from exactmdm.theorems import theorem_ser as ts
 
 from .. import naive
 
@@ -99,3 +100,68 @@ def test_tilted_model_meets_its_eps_and_the_certified_bound_holds(eps):
     # at L = 2 the only pair has both letters unknown: agreement |a|^2 for the budget eps/2
     ser2 = em.exact.output_distribution(lang, 2, em.schedules.iid(1), model).escaped
     assert ser2 == pytest.approx(1 - lp.pair_match_optimum(eps / 2)[0], rel=1e-9)
+
+
+# --- long-L numerics: log P(correct), no 1 - E[z^K] cancellation ---------------------------------------------
+def _reference_log_correct(length, num_steps, digits=40):
+    """(L-1) log(1 - 3/(4N)) at 40 digits with mpmath: an independent high-precision reference."""
+    import mpmath
+
+    with mpmath.workdps(digits):
+        return float((length - 1) * mpmath.log(1 - mpmath.mpf(3) / (4 * num_steps)))
+
+
+@pytest.mark.parametrize("num_steps", [1, 2, 3, 8, 64, 1024, 4096, 10**5])
+def test_kl_per_token_is_finite_and_exact_at_l4096(num_steps):
+    length = 4096
+    reference = _reference_log_correct(length, num_steps)
+    closed = lp.log_correct_uniform(length, num_steps)
+    recurrence = lp.log_correct_iid(em.schedules.iid(num_steps), length)
+    assert math.isfinite(closed) and math.isfinite(recurrence)
+    assert closed == pytest.approx(reference, rel=1e-12)
+    assert recurrence == pytest.approx(reference, rel=1e-12)
+    # the check's table: KL/L in bits from the same log, finite (the old 1 - SER gave inf at N = 8)
+    table = ts._long_table([length], [num_steps / length], 10, 0)
+    assert math.isfinite(table.rows[0][4])
+    assert table.rows[0][4] == pytest.approx(-reference / math.log(2) / length, rel=1e-12)
+
+
+def test_nonuniform_weights_log_recurrence_matches_exact_rationals_at_long_l():
+    sch = em.schedules.iid(4, "poly:2")  # rational weights: the Fraction recurrence is exact
+    length = 1024
+    exact = lp.same_step_generating(sch.exact_weights, Fraction(1, 4), length)
+    reference = math.log(exact.numerator) - math.log(exact.denominator)
+    assert lp.log_correct_iid(sch, length) == pytest.approx(reference, rel=1e-12)
+    matching = lp.matching_generating(sch.exact_weights, Fraction(1, 3), 512)
+    assert lp.log_matching_generating(sch.weights, 1 / 3, 512) == pytest.approx(
+        math.log(matching.numerator) - math.log(matching.denominator), rel=1e-12)
+
+
+def test_ter_long_table_is_finite_where_ser_rounds_to_one():
+    from exactmdm.theorems import theorem_ter
+
+    result = theorem_ter.check(families=["ngram2-V2"], seeds=[0], lengths=[2], steps=[1, 2], eps=[0.05],
+                               long_lengths=[4096], long_steps=[1, 8])
+    row = result.tables[-1].rows[0]
+    assert all(math.isfinite(v) and v > 0 for v in row[1:])
+    assert row[2] == pytest.approx(100 * math.expm1(-_reference_log_correct(4096, 8) / 4096), rel=1e-12)
+
+
+# --- the certified pair-agreement enclosure -------------------------------------------------------------------
+def test_pair_match_enclosure_contains_an_independent_high_precision_optimum():
+    import mpmath
+
+    eps = Fraction(1, 128)
+    lo, hi = lp.pair_match_enclosure(eps)
+    assert lo <= hi and hi - lo < Fraction(1, 10**9)
+    with mpmath.workdps(50):  # solve KL(uniform || a(x)) = eps for each k by mpmath's root finder
+        best = mpmath.mpf(1) / 4
+        for k in (1, 2, 3):
+            def kl_minus_eps(x, k=k):
+                y = (1 - k * x) / (4 - k)
+                return -mpmath.log(4) - (k * mpmath.log(x) + (4 - k) * mpmath.log(y)) / 4 - mpmath.mpf(1) / 128
+            tiny = mpmath.mpf(10) ** -30
+            root = mpmath.findroot(kl_minus_eps, (mpmath.mpf(1) / 4 + tiny, mpmath.mpf(1) / k - tiny), solver="bisect")
+            best = max(best, k * root ** 2 + (1 - k * root) ** 2 / (4 - k))
+        assert mpmath.mpf(lo.numerator) / lo.denominator <= best <= mpmath.mpf(hi.numerator) / hi.denominator
+    assert lp.pair_match_bound(1 / 128) == float(hi)

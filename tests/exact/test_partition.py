@@ -81,7 +81,7 @@ def test_a_model_is_not_taken_for_the_oracle_by_its_name():
 
 
 def test_kl_rows_reports_infinity_explicitly():
-    from exactmdm.models import kl_rows
+    from exactmdm.information import kl_rows
 
     q = np.array([[0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])
     p = np.array([[0.5, 0.0, 0.5], [0.5, 0.25, 0.25]])

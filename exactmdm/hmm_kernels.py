@@ -1,4 +1,5 @@
-"""True reverse posteriors q(x0^i | x_t) by masked forward-backward.
+"""Numba kernels on HMM arrays: masked forward-backward, exact support consistency, sampling, and the
+support automaton. ``languages`` and ``inference`` both import them; nothing here validates input.
 
 A masked position contributes emission likelihood 1 for every hidden state (the dynamax form: the
 emission model is folded into a likelihood row, and a masked row is all ones), so one kernel serves
@@ -12,13 +13,10 @@ from __future__ import annotations
 
 import math
 
+import networkx as nx
 import numpy as np
 
 from ._jit import njit, prange
-from .errors import ImpossibleEvidence
-from .validation import as_sequences
-
-__all__ = ["posterior", "log_evidence", "support_consistent"]
 
 
 @njit
@@ -162,55 +160,43 @@ def _consistent_batch(tokens, initial_pos, indptr, indices, emission_pos):
     return out
 
 
-def _batched(lang, xt, name):
-    hmm = lang.as_hmm()
-    tokens = as_sequences(xt, name, hmm.vocab_size, allow_mask=True)
-    single = tokens.ndim == 1
-    flat = tokens.reshape(-1, tokens.shape[-1])
-    return hmm, flat, single, tokens.shape
+@njit(parallel=True)
+def _sample_hmm(u_state, u_token, initial_cdf, transition_cdf, emission_cdf):
+    num, length = u_state.shape
+    out = np.empty((num, length), dtype=np.int64)
+    for n in prange(num):
+        h = np.searchsorted(initial_cdf, u_state[n, 0] * initial_cdf[-1], side="right")
+        for i in range(length):
+            if i > 0:
+                row = transition_cdf[h]
+                h = np.searchsorted(row, u_state[n, i] * row[-1], side="right")
+            erow = emission_cdf[h]
+            out[n, i] = np.searchsorted(erow, u_token[n, i] * erow[-1], side="right")
+    return out
 
 
-def posterior(lang, xt) -> np.ndarray:
-    """True reverse posterior q_{0|t}(x0^i = v | x_t) for every position i and token v.
+def support_dfa(hmm) -> nx.MultiDiGraph:
+    pi_pos, indptr, indices, emis_pos = hmm.support_arrays()
+    successors = [frozenset(indices[indptr[h]:indptr[h + 1]].tolist()) for h in range(hmm.num_states)]
+    graph = nx.MultiDiGraph()
+    graph.add_node("start")
+    frontier = []
 
-    Parameters
-    ----------
-    lang : HMM or NGram
-    xt : int array, shape (L,) or (..., L); ``MASK`` (-1) at masked positions.
+    def emit(candidates, source):
+        for v in range(hmm.vocab_size):
+            target = frozenset(h for h in candidates if emis_pos[h, v])
+            if not target:
+                continue
+            if target not in graph:
+                frontier.append(target)
+            graph.add_edge(source, target, token=v)
 
-    Returns
-    -------
-    float64 array of shape xt.shape + (V,). Masked rows are the posterior; unmasked rows are one-hot.
-    Complexity O(L * nnz(transition)) per sequence, parallel over the batch.
-
-    Raises
-    ------
-    ImpossibleEvidence
-        when the unmasked tokens of some x_t have probability 0 under ``lang`` (the posterior is 0/0).
-    """
-    hmm, flat, single, shape = _batched(lang, xt, "xt")
-    out, log_ev = _posterior_batch(flat, *hmm.kernel_arrays())
-    bad = np.flatnonzero(log_ev == -np.inf)
-    if bad.size:
-        first = flat[bad[0]]
-        where = "" if single else f" (batch index {np.unravel_index(bad[0], shape[:-1])})"
-        raise ImpossibleEvidence(
-            f"xt{where} = {first.tolist()} has probability 0 under the language: its unmasked tokens agree with "
-            "no support sequence, so the posterior is undefined. Check it with lang.in_support / "
-            "exactmdm.posterior.support_consistent first."
-        )
-    return out.reshape(shape + (hmm.vocab_size,))
-
-
-def log_evidence(lang, xt) -> np.ndarray | float:
-    """Natural log of q(unmasked tokens of x_t); -inf where they are impossible. Shape xt.shape[:-1]."""
-    hmm, flat, single, shape = _batched(lang, xt, "xt")
-    out = _log_evidence_batch(flat, *hmm.kernel_arrays())
-    return float(out[0]) if single else out.reshape(shape[:-1])
-
-
-def support_consistent(lang, xt) -> np.ndarray | bool:
-    """Exact boolean: does some support sequence agree with the unmasked tokens of x_t?"""
-    hmm, flat, single, shape = _batched(lang, xt, "xt")
-    out = _consistent_batch(flat, *hmm.support_arrays())
-    return bool(out[0]) if single else out.reshape(shape[:-1])
+    emit([h for h in range(hmm.num_states) if pi_pos[h]], "start")
+    seen = set()
+    while frontier:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        emit(sorted(set().union(*(successors[h] for h in node))), node)
+    return graph
