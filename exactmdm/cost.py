@@ -32,7 +32,7 @@ def log_power(base: float, exponent: float) -> float:
 
 
 def _describe(log_count: float) -> str:
-    return f"{math.exp(log_count):.3g}" if log_count < 700 else f"10^{log_count / math.log(10):.0f}"
+    return f"{math.exp(log_count):.3g}" if log_count < math.log(1e15) else f"10^{log_count / math.log(10):.0f}"
 
 
 def check_enumeration_size(num_entries: float, what: str, bytes_per_entry: int, max_entries: int, alternative: str, *,
@@ -43,7 +43,8 @@ def check_enumeration_size(num_entries: float, what: str, bytes_per_entry: int, 
     """
     log_n = math.log(num_entries) if log_entries is None and num_entries > 0 else log_entries
     if log_n is not None and log_n > math.log(max_entries):
-        size = format_bytes(math.exp(log_n) * bytes_per_entry) if log_n < 700 else "far more memory than exists"
+        log_bytes = log_n + math.log(bytes_per_entry)
+        size = format_bytes(math.exp(log_bytes)) if log_bytes < math.log(1e21) else "far more memory than any computer has"
         raise EnumerationTooLarge(
             f"{what} needs {_describe(log_n)} entries (about {size}), more than max_entries={max_entries:.3g}. "
             f"{alternative} Or pass a larger max_entries if you have the memory."

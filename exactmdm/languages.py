@@ -357,7 +357,7 @@ class NGram(Language):
 
 
 def counterexample16() -> NGram:
-    """The letter-pair chain: the 16-symbol witness of the SER lower bound (THEOREMS.md A.4).
+    """The letter-pair chain: the 16-symbol witness of the SER lower bound (Feng et al. Theorem 4.4; docs/theory.md).
 
     Letters c_0..c_L are i.i.d. uniform on {0,1,2,3}; token x_i = (c_{i-1}, c_i), encoded as 4*c_{i-1} + c_i.
     As a Markov chain on 16 symbols: start uniform, (a, b) -> (b, c) with c uniform. Support: sequences in

@@ -1,4 +1,4 @@
-"""Masking schedules of the N-step MDM sampler, in the exchangeable form of SPEC section 1.
+"""Masking schedules of the N-step MDM sampler, in their common exchangeable form.
 
 Both kinds are exchangeable: given m masked positions at step k, the number u unmasked has a law
 P_k(u | m) and the subset is uniform among the C(m, u) subsets of that size. The exact engines read

@@ -19,38 +19,65 @@ from .schedules import fixed_sizes, iid
 __all__ = ["languages", "schedules", "masked_sequences", "models", "lookup_model"]
 
 
+def _check_int(name: str, value, minimum: int = 1):
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise InvalidArgument(f"{name}={value!r} must be an integer >= {minimum}.")
+
+
 def _check_range(name_min, lo, name_max, hi):
-    if lo < 1 or hi < lo:
-        raise InvalidArgument(f"need 1 <= {name_min}={lo!r} <= {name_max}={hi!r}.")
+    _check_int(name_min, lo)
+    _check_int(name_max, hi)
+    if hi < lo:
+        raise InvalidArgument(f"{name_min}={lo!r} must be <= {name_max}={hi!r}.")
+
+
+def _rows(draw, num_rows: int, size: int, max_weight: int) -> np.ndarray:
+    """Stochastic rows from drawn integer weights 0..max_weight (zeros prune the support; each row keeps one
+    positive entry), so a failure shrinks to small weights that read as simple fractions."""
+    out = np.empty((num_rows, size))
+    for r in range(num_rows):
+        weights = draw(st.lists(st.integers(0, max_weight), min_size=size, max_size=size).filter(any))
+        out[r] = np.array(weights, dtype=np.float64) / sum(weights)
+    return out
 
 
 def languages(*, min_vocab: int = 2, max_vocab: int = 3, max_states: int = 3, orders=(2, 3),
-              kinds=("hmm", "ngram"), prunes=(0.0, 0.1, 0.3), concentrations=(0.3, 1.0, 3.0)):
-    """Random HMMs and n-grams from the package's seeded generators (pruned, so supports are proper)."""
+              kinds=("hmm", "ngram"), max_weight: int = 4):
+    """HMMs and n-grams whose parameters are drawn entry by entry (integer weights 0..max_weight per row,
+    normalised), so pruned supports occur and failures shrink to small readable languages."""
     _check_range("min_vocab", min_vocab, "max_vocab", max_vocab)
-    if max_states < 1:
-        raise InvalidArgument(f"max_states={max_states!r} must be >= 1.")
-    if not set(kinds) <= {"hmm", "ngram"} or not kinds:
+    _check_int("max_states", max_states)
+    _check_int("max_weight", max_weight)
+    kinds = tuple(kinds)
+    if not kinds or not set(kinds) <= {"hmm", "ngram"}:
         raise InvalidArgument(f"kinds={kinds!r} must be a non-empty subset of ('hmm', 'ngram').")
+    orders = tuple(orders)
+    if "ngram" in kinds and (not orders or any(isinstance(n, bool) or not isinstance(n, int) or n < 2 for n in orders)):
+        raise InvalidArgument(f"orders={orders!r} must be a non-empty collection of integers >= 2.")
 
     @st.composite
     def build(draw):
-        kind = draw(st.sampled_from(list(kinds)))
+        kind = draw(st.sampled_from(kinds))
         vocab = draw(st.integers(min_vocab, max_vocab))
-        seed = draw(st.integers(0, 2**31 - 1))
-        conc = draw(st.sampled_from(list(concentrations)))
-        prune = draw(st.sampled_from(list(prunes)))
         if kind == "hmm":
-            return HMM.random(draw(st.integers(1, max_states)), vocab, seed, conc, prune)
-        return NGram.random(vocab, draw(st.sampled_from(list(orders))), seed, conc, prune)
+            states = draw(st.integers(1, max_states))
+            return HMM(_rows(draw, 1, states, max_weight)[0], _rows(draw, states, states, max_weight),
+                       _rows(draw, states, vocab, max_weight))
+        order = draw(st.sampled_from(orders))
+        contexts = vocab ** (order - 1)
+        initial = _rows(draw, 1, contexts, max_weight)[0].reshape((vocab,) * (order - 1))
+        return NGram(order, initial, _rows(draw, contexts, vocab, max_weight).reshape((vocab,) * order))
 
     return build()
 
 
 def schedules(length: int, *, max_steps: int = 4, kinds=("iid", "fixed_sizes")):
     """Schedules for sequences of ``length``: i.i.d. (named or random rational weights) or fixed sizes."""
-    if length < 1 or max_steps < 1:
-        raise InvalidArgument(f"length={length!r} and max_steps={max_steps!r} must be >= 1.")
+    _check_int("length", length)
+    _check_int("max_steps", max_steps)
+    kinds = tuple(kinds)
+    if not kinds or not set(kinds) <= {"iid", "fixed_sizes"}:
+        raise InvalidArgument(f"kinds={kinds!r} must be a non-empty subset of ('iid', 'fixed_sizes').")
 
     @st.composite
     def build(draw):
@@ -71,15 +98,30 @@ def schedules(length: int, *, max_steps: int = 4, kinds=("iid", "fixed_sizes")):
 
 
 def masked_sequences(language, length: int, *, min_masked: int = 0):
-    """Partially masked sequences of ``length`` whose unmasked tokens come from a support sequence."""
+    """Partially masked sequences of ``length`` whose unmasked tokens come from a support sequence.
+
+    Tokens are drawn position by position among those that keep the prefix in the support (an HMM prefix
+    of positive probability always extends), then a mask; failures shrink to small tokens and few masks.
+    """
+    from .languages import Language
+
+    if not isinstance(language, Language):
+        raise InvalidArgument(f"language={language!r} must be an exactmdm language (HMM or NGram).")
+    _check_int("length", length)
+    _check_int("min_masked", min_masked, minimum=0)
+    if min_masked > length:
+        raise InvalidArgument(f"min_masked={min_masked!r} must be <= length={length!r}.")
 
     @st.composite
     def build(draw):
-        x = language.sample(1, length, seed=draw(st.integers(0, 2**31 - 1)))[0]
+        x = []
+        for _ in range(length):
+            allowed = [v for v in range(language.vocab_size) if language.in_support(x + [v])]
+            x.append(draw(st.sampled_from(allowed)))
         mask = np.array(draw(st.lists(st.booleans(), min_size=length, max_size=length)))
         if mask.sum() < min_masked:
-            mask[: min_masked] = True
-        return np.where(mask, -1, x)
+            mask[np.flatnonzero(~mask)[: min_masked - mask.sum()]] = True
+        return np.where(mask, -1, np.array(x, dtype=np.int64))
 
     return build()
 

@@ -182,3 +182,93 @@ def log_forward_backward(hmm, xt):
             out[i] = 0.0
             out[i, t] = 1.0
     return out
+
+
+def sequence_prob(q, x, vocab, schedule, model_fn, exact=False):
+    """p(x) by running the sampler literally over every labelling (``output_distribution``)."""
+    return output_distribution(q, len(x), vocab, schedule, model_fn, exact)[0][tuple(x)]
+
+
+def _kl_row(truth, model_row):
+    total = 0.0
+    for v, r in enumerate(truth):
+        if r > 0:
+            if model_row[v] <= 0:
+                return math.inf
+            total += float(r) * math.log(float(r) / float(model_row[v]))
+    return total
+
+
+def eps_learning(lang, model, length):
+    """(max, mean) of KL(q_{0|t} || p) over reachable states, by enumerating every x0 and mask pattern.
+
+    The mean follows the forward process x0 ~ q, t ~ U(0,1), each position masked with probability t:
+    a pattern with m masked and r = L - m revealed positions has probability int t^m (1-t)^r dt =
+    m! r! / (L+1)!, conditioned on m >= 1; each state contributes the average KL over its masked positions.
+    """
+    q = joint(lang, length)
+    best, mean = 0.0, 0.0
+    for x0, qx in q.items():
+        if qx == 0:
+            continue
+        for mask in itertools.product([False, True], repeat=length):
+            m = sum(mask)
+            if m == 0:
+                continue
+            state = tuple(-1 if hide else t for hide, t in zip(mask, x0))
+            rows = posterior(q, state, lang.vocab_size)
+            p = model(np.array([state]))[0]
+            kls = [_kl_row(rows[i], p[i]) for i in range(length) if mask[i]]
+            best = max(best, max(kls))
+            weight = math.factorial(m) * math.factorial(length - m) / math.factorial(length + 1)
+            mean += float(qx) * weight * sum(kls) / m
+    return best, mean / (length / (length + 1))
+
+
+def mutual_information(q, length, i, subset):
+    """I(X^i; X_S) in nats from a {x: q(x)} table, by summing marginals directly."""
+    def marginal(keep):
+        out = {}
+        for x, p in q.items():
+            key = tuple(x[j] for j in keep)
+            out[key] = out.get(key, 0) + float(p)
+        return out
+
+    mi, ms, joint_is = marginal([i]), marginal(list(subset)), marginal([i] + list(subset))
+    total = 0.0
+    for key, p in joint_is.items():
+        if p > 0:
+            total += p * math.log(p / (mi[key[:1]] * ms[key[1:]]))
+    return total
+
+
+def information_series(q, length, cap, terms=60):
+    """sum_i sum_{j=0}^{terms} 2^-j E_W I(X^i; X_W), |W| = min(2^j - 1, cap), W uniform among the other
+    positions: the series summed term by term (no closed-form tail), to 2^-60."""
+    total = 0.0
+    for i in range(length):
+        others = [j for j in range(length) if j != i]
+        for j in range(terms):
+            size = min(2 ** j - 1, cap, len(others))
+            subsets = list(itertools.combinations(others, size))
+            total += 2.0 ** -j * sum(mutual_information(q, length, i, s) if s else 0.0 for s in subsets) / len(subsets)
+    return total
+
+
+def sampled_eps_learning(lang, model, length, samples, seed):
+    """The documented sampling recipe (independent streams spawned from ``seed``), each state's KL by enumeration."""
+    data_seed, mask_seed = np.random.SeedSequence(seed).spawn(2)
+    x0 = lang.sample(samples, length, seed=int(data_seed.generate_state(1)[0]))
+    rng = np.random.default_rng(mask_seed)
+    keep = rng.random((samples, 1))
+    masked = rng.random((samples, length)) >= keep
+    masked[np.arange(samples), rng.integers(0, length, samples)] = True
+    q = joint(lang, length)
+    best, per_state = 0.0, []
+    for b in range(samples):
+        state = tuple(-1 if masked[b, i] else int(x0[b, i]) for i in range(length))
+        rows, p = posterior(q, state, lang.vocab_size), model(np.array([state]))[0]
+        kls = [_kl_row(rows[i], p[i]) for i in range(length) if masked[b, i]]
+        best = max(best, max(kls))
+        per_state.append(sum(kls) / len(kls))
+    return best, float(np.mean(per_state))

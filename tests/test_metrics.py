@@ -53,26 +53,13 @@ def test_metrics_refuse_a_mismatched_language():
         em.metrics.kl(a, out, base=1)
 
 
-def _naive_eps_learning(lang, model, length):
-    q = naive.joint(lang, length)
-    best = 0.0
-    for state in __import__("itertools").product(range(-1, lang.vocab_size), repeat=length):
-        rows = naive.posterior(q, state, lang.vocab_size)
-        if rows is None or all(t >= 0 for t in state):
-            continue
-        p = model(np.array([state]))[0]
-        for i, t in enumerate(state):
-            if t < 0:
-                kl = sum(r * math.log(r / p[i, v]) if p[i, v] > 0 else math.inf for v, r in enumerate(rows[i]) if r > 0)
-                best = max(best, kl)
-    return best
-
-
 @given(languages(max_vocab=3, max_states=2), st.sampled_from([0.01, 0.2]), st.sampled_from(["uniform", "temperature"]))
 def test_eps_learning_exact_matches_enumeration_and_bounds(lang, eps, kind):
     model = Perturbed(lang, eps, kind)
     res = em.metrics.eps_learning(lang, model, 3)
-    assert res.max_nats == pytest.approx(_naive_eps_learning(lang, model, 3), rel=1e-9, abs=1e-15)
+    naive_max, naive_mean = naive.eps_learning(lang, model, 3)
+    assert res.max_nats == pytest.approx(naive_max, rel=1e-9, abs=1e-15)
+    assert res.mean_nats == pytest.approx(naive_mean, rel=1e-9, abs=1e-15)
     assert res.max_nats <= eps * (1 + 1e-12)
     assert 0 <= res.mean_nats <= res.max_nats * (1 + 1e-12)
     assert res.max_bits == pytest.approx(res.max_nats / math.log(2))
@@ -87,3 +74,45 @@ def test_eps_learning_mean_weights_the_forward_process():
     res = em.metrics.eps_learning(lang, model, 1)
     expected = 0.25 * math.log(0.5) + 0.75 * math.log(1.5)
     assert res.max_nats == pytest.approx(expected) and res.mean_nats == pytest.approx(expected)
+
+
+@given(languages(max_vocab=2, max_states=2), st.sampled_from([0.05, 0.5]), st.integers(0, 100))
+def test_sampled_eps_learning_matches_its_naive_twin(lang, eps, seed):
+    model = Perturbed(lang, eps, "uniform")
+    res = em.metrics.sampled_eps_learning(lang, model, 3, samples=20, seed=seed)
+    naive_max, naive_mean = naive.sampled_eps_learning(lang, model, 3, 20, seed)
+    assert res.max_nats == pytest.approx(naive_max, rel=1e-9) and res.mean_nats == pytest.approx(naive_mean, rel=1e-9)
+    assert res.max_nats <= eps * (1 + 1e-12)
+
+
+def test_sampled_eps_learning_draws_data_and_masks_from_independent_streams(monkeypatch):
+    lang = em.NGram.random(3, 2, 0)
+    seen = []
+    original = type(lang).sample
+
+    def spy(self, num, length, seed):
+        seen.append(seed)
+        return original(self, num, length, seed)
+
+    monkeypatch.setattr(type(lang), "sample", spy)
+    em.metrics.sampled_eps_learning(lang, Oracle(lang), 8, samples=50, seed=7)
+    # the data seed is a spawned child, not the user's seed that also drives the masks
+    assert seen and seen[0] != 7
+
+
+def test_kl_base_accepts_units_and_names_bad_ones():
+    lang = em.NGram.random(2, 2, 0)
+    out = em.exact.output_distribution(lang, 3, em.schedules.iid(2))
+    assert em.metrics.kl(lang, out, base="bits") == em.metrics.kl(lang, out, base=2)
+    assert em.metrics.kl(lang, out, base="nats") == pytest.approx(em.metrics.kl(lang, out, base=math.e), rel=1e-15)
+    with pytest.raises(InvalidArgument, match="'bits', 'nats'"):
+        em.metrics.kl(lang, out, base="bytes")
+    with pytest.raises(TypeError, match="base"):
+        em.metrics.kl(lang, out, base=None)
+
+
+def test_metrics_compare_languages_by_value():
+    lang = em.NGram.random(2, 2, 0)
+    twin = em.NGram(2, lang.initial.copy(), lang.transition.copy())
+    out = em.exact.output_distribution(lang, 3, em.schedules.iid(2))
+    assert em.metrics.kl(twin, out) == em.metrics.kl(lang, out)

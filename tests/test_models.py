@@ -67,3 +67,10 @@ def test_model_vocab_mismatch_is_refused():
         em.exact.output_distribution(lang, 2, em.schedules.iid(1), model=other)
     with pytest.raises(InvalidType, match="FunctionModel"):
         em.exact.output_distribution(lang, 2, em.schedules.iid(1), model=lambda xt: xt)
+
+
+@pytest.mark.parametrize("make", [lambda: Perturbed(None, 0.1), lambda: Perturbed("ngram", 0.1),
+                                  lambda: em.models.Oracle(None)])
+def test_models_need_a_language(make):
+    with pytest.raises(TypeError, match="exactmdm language"):
+        make()

@@ -70,3 +70,19 @@ def test_support_consistent_is_exact(data, lang, length):
     xt = np.array(data.draw(st.lists(st.integers(-1, lang.vocab_size - 1), min_size=length, max_size=length)))
     expected = any(p > 0 and all(t < 0 or t == xi for t, xi in zip(xt, x)) for x, p in q.items())
     assert support_consistent(lang, xt) == expected
+
+
+def test_support_consistent_is_where_the_error_message_says():
+    lang = em.NGram(2, [1.0, 0.0], [[1.0, 0.0], [0.0, 1.0]])
+    with pytest.raises(em.errors.ImpossibleEvidence, match="exactmdm.support_consistent") as info:
+        em.posterior(lang, [1, -1])
+    assert "exactmdm.support_consistent(lang, xt)" in str(info.value)
+    assert em.support_consistent(lang, [1, -1]) is False and em.support_consistent(lang, [0, -1]) is True
+
+
+def test_booleans_are_not_tokens():
+    lang = em.NGram.random(3, 2, 0)
+    with pytest.raises(TypeError, match="booleans"):
+        em.posterior(lang, [True, False, -1])
+    with pytest.raises(TypeError, match="booleans"):
+        em.posterior(lang, np.array([True, False]))

@@ -1,7 +1,7 @@
 """Exact engines: the output law of the N-step MDM sampler, with no sampling noise.
 
-``output_distribution`` runs the state-space engine (SPEC 2.B) and returns p on the whole support plus
-the escaped mass; ``sequence_prob`` gives p(x) for one sequence by the revealed-set DP (SPEC 2.C), which
+``output_distribution`` runs the state-space engine and returns p on the whole support plus
+the escaped mass; ``sequence_prob`` gives p(x) for one sequence by the revealed-set DP, which
 reaches lengths the dense engine cannot.
 """
 
@@ -54,7 +54,7 @@ class OutputDistribution:
     schedule: object
     model: object
     peak_states: int
-    method: str = "state-space engine (SPEC 2.B)"
+    method: str = "state-space engine"
     info: dict = field(default_factory=dict)
 
     @property
@@ -89,7 +89,7 @@ def output_distribution(lang, length: int, schedule, model=None, *, max_states: 
     hmm = lang.as_hmm()
     vocab = lang.vocab_size
     check_enumeration_size(0, f"the output law over V^L with V={vocab}, L={length}", 8, max_entries,
-                           "Use exactmdm.exact.sequence_prob for the sequences you need, or exactmdm.montecarlo.",
+                           "Use exactmdm.exact.sequence_prob for the sequences you need.",
                            log_entries=log_power(vocab, length))
     subset_probs = schedule.subset_probabilities(length)
     tokens, mass, escaped, peak = statespace.run(hmm, model, length, subset_probs, max_states=max_states,

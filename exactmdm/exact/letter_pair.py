@@ -1,4 +1,4 @@
-"""Exact SER of the letter-pair chain (``languages.counterexample16``) at every length (SPEC 2.E).
+"""Exact SER of the letter-pair chain (``languages.counterexample16``) at every length.
 
 Token x_i = (c_{i-1}, c_i) of i.i.d. uniform letters. Under the oracle a masked position's two letters
 are independent: each is known when the neighbour sharing it is revealed and uniform otherwise. So the

@@ -1,4 +1,4 @@
-"""Per-sequence revealed-set DP (SPEC 2.C): p(x) for one sequence x, any HMM, any exchangeable schedule.
+"""Per-sequence revealed-set DP: p(x) for one sequence x, any HMM, any exchangeable schedule.
 
 For p(x), only trajectories whose revealed tokens all agree with x matter, so the state is the set R
 of revealed positions (a bitmask: 2^L states). From R with m = L - |R| masked positions, step k
@@ -79,8 +79,8 @@ def _dp(table, subset_prob, length):
     return dp[full]
 
 
-_ALTERNATIVE = ("For Markov-chain languages under i.i.d. schedules use exactmdm.exact.sequence_logprob (the "
-                "polynomial gap DP); otherwise exactmdm.montecarlo.")
+_ALTERNATIVE = ("Use a shorter sequence: this version has no polynomial exact method for long L yet (a Markov gap "
+                "DP and Monte Carlo estimators are planned).")
 
 
 def check_cost(length: int, num_steps: int, max_work: float, max_entries: int):

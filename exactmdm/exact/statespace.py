@@ -1,4 +1,4 @@
-"""State-space engine (SPEC 2.B): the exact output law of the N-step sampler.
+"""State-space engine: the exact output law of the N-step sampler.
 
 Probability mass is pushed over partially masked states z in {MASK, 0..V-1}^L step by step. From z
 with m masked positions, step k unmasks a given subset S of size u with probability P_k(u|m)/C(m,u)

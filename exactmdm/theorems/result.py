@@ -1,4 +1,4 @@
-"""The result object every check returns, its table, and its certificate (SPEC section 6)."""
+"""The result object every check returns, its table, and its certificate."""
 
 from __future__ import annotations
 

@@ -61,6 +61,36 @@ def test_revealed_set_dp_matches_engine(data, lang, length):
         assert em.exact.sequence_prob(lang, x, sch, model) == pytest.approx(out.probs[tuple(x)], rel=1e-11, abs=1e-300)
 
 
+@given(st.data(), languages(max_vocab=2, max_states=2), st.integers(1, 3))
+def test_revealed_set_dp_matches_literal_enumeration(data, lang, length):
+    """Against the sampler run literally over every labelling, in exact rationals for the oracle."""
+    sch = data.draw(schedules(length, max_steps=3))
+    q = naive.joint(lang, length, exact=True)
+    x = tuple(int(t) for t in lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0])
+    expected = naive.sequence_prob(q, x, lang.vocab_size, sch, naive.oracle_fn(q, lang.vocab_size), exact=True)
+    assert em.exact.sequence_prob(lang, x, sch) == pytest.approx(float(expected), rel=1e-12)
+
+
+def test_cost_guards_refuse_before_work():
+    import time
+
+    lang = em.NGram.random(2, 2, 0)
+    start = time.monotonic()
+    with pytest.raises(EnumerationTooLarge, match="revealed-set DP at L=24"):  # ran for minutes and 4 GB before
+        em.exact.sequence_prob(lang, lang.sample(1, 24, seed=0)[0], em.schedules.iid(8))
+    with pytest.raises(EnumerationTooLarge, match="10\\^301"):  # float(2) ** 1000 raised OverflowError before
+        em.exact.output_distribution(lang, 1000, em.schedules.iid(4))
+    with pytest.raises(EnumerationTooLarge, match="order-12 n-gram"):  # MemoryError before
+        em.NGram.random(vocab_size=10, order=12, seed=0)
+    assert time.monotonic() - start < 5
+
+
+def test_engine_progress_shows_a_count(capsys):
+    lang = em.NGram.random(2, 2, 0)
+    em.exact.output_distribution(lang, 4, em.schedules.iid(3), progress=True)
+    assert "3/3" in capsys.readouterr().err
+
+
 @given(languages(max_vocab=3), st.integers(1, 5))
 def test_one_token_per_step_oracle_reproduces_the_language(lang, length):
     # chain rule: revealing one position at a time from the exact posterior samples q itself, so SER = 0

@@ -47,3 +47,39 @@ def test_every_check_is_covered():
 def test_unknown_option_is_refused():
     with pytest.raises(InvalidArgument, match="unknown option.*--nonsense"):
         run("theorem_ter", nonsense=1)
+
+
+def test_li_cai_lower_reports_exact_zeros_and_no_ratio_over_a_zero_bound():
+    result = run("theorem_li_cai_lower", families=["ngram2-V2", "hmm2-V3"], seeds=[0, 1], length=3)
+    table = result.tables[0]
+    kl_col, ratio_col = table.columns.index("E_M KL"), table.columns.index("KL/lower")
+    s_max_col = table.columns.index("s_max")
+    for row in table.rows:
+        assert row[kl_col] >= 0.0  # -5.7e-16 before
+        if row[s_max_col] == 1:
+            assert row[kl_col] == 0.0 and row[ratio_col] == "n/a (bound 0)"
+    assert "nan" not in result.format() and " inf " not in result.format()
+
+
+def test_clamp_rounding_refuses_real_negatives():
+    from exactmdm.theorems.harness import clamp_rounding
+
+    assert clamp_rounding(-5.7e-16) == 0.0 and clamp_rounding(0.25) == 0.25
+    with pytest.raises(ArithmeticError):
+        clamp_rounding(-1e-6)
+
+
+def test_theorem_ser_spawns_independent_streams(monkeypatch):
+    from exactmdm.theorems import theorem_ser
+
+    seen = {}
+    monkeypatch.setattr(theorem_ser, "_long_table", lambda *a: seen.setdefault("mc", a[-1]) and _table())
+    monkeypatch.setattr(theorem_ser, "_weight_search_table", lambda c, s: seen.setdefault("search", s) and _table())
+    theorem_ser.check(max_length=8, lengths=[2, 4], c_grid=[1.0], seed=3)
+    assert seen["mc"] != seen["search"] and 3 not in seen.values()
+
+
+def _table():
+    from exactmdm.theorems.result import Table
+
+    return Table("t", ["a"])
