@@ -105,6 +105,28 @@ class Language:
         u_token = rng.random((num, length))
         return _sample_hmm(u_state, u_token, *hmm.cdf_arrays())
 
+    def token_chain(self):
+        """``(initial, transition)`` of the Markov chain on tokens this language is, or None.
+
+        An order-2 n-gram is one directly; an HMM is one when every hidden state emits a single token and
+        no token is emitted by two states (then the hidden state is the token). Algorithms that need the
+        Markov property (the gap DP, the nearest-neighbour posterior) call this instead of asking users.
+        """
+        hmm = self.as_hmm()
+        emits = hmm.emission > 0
+        if not np.all(emits.sum(axis=1) == 1) or np.any(emits.sum(axis=0) > 1):
+            return None
+        token_of = emits.argmax(axis=1)
+        state_of = np.full(self.vocab_size, -1)
+        state_of[token_of] = np.arange(hmm.num_states)
+        initial = np.zeros(self.vocab_size)
+        transition = np.zeros((self.vocab_size, self.vocab_size))
+        initial[token_of] = hmm.initial
+        transition[np.ix_(token_of, token_of)] = hmm.transition
+        for v in np.flatnonzero(state_of < 0):  # a token no state emits never occurs; any row keeps T stochastic
+            transition[v, v] = 1.0
+        return initial, transition
+
     # --- support structure ---------------------------------------------------------------------------
     def support_automaton(self) -> nx.MultiDiGraph:
         """Deterministic automaton of the support, as a networkx MultiDiGraph.
@@ -277,6 +299,11 @@ class NGram(Language):
 
     def parameters(self) -> dict:
         return {"order": self.order, "initial": self.initial.tolist(), "transition": self.transition.tolist()}
+
+    def token_chain(self):
+        if self.order == 2:
+            return self.initial, self.transition
+        return super().token_chain()
 
     def as_hmm(self) -> HMM:
         """The equivalent HMM: hidden state = the last min(i, n-1) tokens, deterministic emission."""

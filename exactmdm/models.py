@@ -84,6 +84,10 @@ class Oracle:
     def describe(self) -> dict:
         return {"kind": "oracle"}
 
+    def kernel_form(self) -> tuple[int, float]:
+        """(code, parameter) of the row transform g with p_i = g(q_i): lets kernels apply the model themselves."""
+        return ORACLE, 0.0
+
 
 @njit
 def _sharpen_row(q, beta, out):
@@ -99,35 +103,56 @@ def _sharpen_row(q, beta, out):
         out[v] /= total
 
 
-@njit(parallel=True)
-def _temperature_batch(q, eps):
-    """Per row, the sharpened law p ∝ q^beta with beta >= 1 the largest (by bisection) keeping KL(q||p) <= eps.
+@njit
+def _temperature_row(q, eps, tmp, out):
+    """The sharpened law p ∝ q^beta with beta >= 1 the largest (by bisection) keeping KL(q||p) <= eps.
 
     KL(q || q^beta / Z) is 0 at beta = 1 and increases with beta, so the bisection returns a model whose
     KL is at most eps (the guarantee) and within 1e-12 relative of it where eps is reachable.
     """
+    lo, hi = 1.0, 2.0
+    while hi < 1e6:
+        _sharpen_row(q, hi, tmp)
+        if _kl_row(q, tmp) > eps:
+            break
+        lo = hi
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        _sharpen_row(q, mid, tmp)
+        if _kl_row(q, tmp) <= eps:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo <= 1e-12 * lo:
+            break
+    _sharpen_row(q, lo, out)
+
+
+@njit(parallel=True)
+def _temperature_batch(q, eps):
     rows, vocab = q.shape
     out = np.empty_like(q)
     for r in prange(rows):
-        tmp = np.empty(vocab)
-        lo, hi = 1.0, 2.0
-        while hi < 1e6:
-            _sharpen_row(q[r], hi, tmp)
-            if _kl_row(q[r], tmp) > eps:
-                break
-            lo = hi
-            hi *= 2.0
-        for _ in range(200):
-            mid = 0.5 * (lo + hi)
-            _sharpen_row(q[r], mid, tmp)
-            if _kl_row(q[r], tmp) <= eps:
-                lo = mid
-            else:
-                hi = mid
-            if hi - lo <= 1e-12 * lo:
-                break
-        _sharpen_row(q[r], lo, out[r])
+        _temperature_row(q[r], eps, np.empty(vocab), out[r])
     return out
+
+
+ORACLE, UNIFORM, TEMPERATURE = 0, 1, 2
+"""Codes of the row transforms p_i = g(q_i) that kernels apply themselves (``kernel_form``)."""
+
+
+@njit
+def apply_row_transform(q, kind, param, tmp, out):
+    """out = g(q) for the model codes above: the oracle (identity), uniform mixing with weight ``param``, or
+    sharpening to KL = ``param`` nats."""
+    if kind == ORACLE:
+        out[:] = q
+    elif kind == UNIFORM:
+        for v in range(q.shape[0]):
+            out[v] = (1.0 - param) * q[v] + param / q.shape[0]
+    else:
+        _temperature_row(q, param, tmp, out)
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,6 +204,11 @@ class Perturbed:
             return (1.0 - lam) * q + lam / self.vocab_size
         flat = q.reshape(-1, q.shape[-1])
         return _temperature_batch(np.ascontiguousarray(flat), self._eps_nats).reshape(q.shape)
+
+    def kernel_form(self) -> tuple[int, float]:
+        """(code, parameter) of the row transform g with p_i = g(q_i): the output at a position depends only on
+        the oracle's posterior there, so kernels that know q_i (the Markov gap DP) apply it themselves."""
+        return (UNIFORM, self.mixing) if self.kind == "uniform" else (TEMPERATURE, self._eps_nats)
 
     def describe(self) -> dict:
         return {"kind": f"perturbed_{self.kind}", "eps_learning": self.eps_learning, "unit": self.unit,

@@ -7,6 +7,7 @@ reaches lengths the dense engine cannot.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,9 +18,10 @@ from ..languages import Language
 from ..models import describe_model, resolve_model
 from ..schedules import FixedSizes, IIDSchedule
 from ..validation import as_int, as_sequences
-from . import revealed_set, statespace
+from . import markov, revealed_set, statespace
 
-__all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequence_probs"]
+__all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequence_probs", "sequence_logprob",
+           "choose_method", "METHODS"]
 
 
 def _check_language(lang):
@@ -101,28 +103,71 @@ def output_distribution(lang, length: int, schedule, model=None, *, max_states: 
     return OutputDistribution(probs, escaped, lang, length, schedule, model, peak)
 
 
-def sequence_prob(lang, x, schedule, model=None, *, max_work: float = DEFAULT_MAX_WORK,
-                  max_entries: int = DEFAULT_MAX_ENTRIES) -> float:
-    """p(x): the exact probability that the sampler outputs the sequence x (revealed-set DP, 2^L states).
+METHODS = ("auto", "gap-dp", "revealed-set")
 
-    With the oracle (or any model undefined off the support) x must be a support sequence: p is tracked
-    on the support only (see ``OutputDistribution``). Complexity O(N 3^L) operations plus 2^L model
-    evaluations and an (2^L, L) table; both are estimated first and refused above ``max_work`` /
-    ``max_entries`` with the estimate.
+
+def choose_method(lang, schedule, model=None) -> str:
+    """The exact method ``sequence_prob`` / ``sequence_logprob`` use for these inputs: "gap-dp" (polynomial,
+    Markov-chain languages, i.i.d. schedules, the oracle or a Perturbed model) or "revealed-set" (any HMM,
+    any schedule and model, 2^L states)."""
+    lang = _check_language(lang)
+    model = resolve_model(lang, model)
+    return "gap-dp" if markov.is_supported(lang, _check_schedule(schedule), model) else "revealed-set"
+
+
+def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max_work: float = DEFAULT_MAX_WORK,
+                     max_entries: int = DEFAULT_MAX_ENTRIES) -> float:
+    """Natural log of p(x), exact, by the best exact method (``choose_method`` says which); -inf when p(x) = 0.
+
+    The Markov gap DP (O(L^4 N / 24) operations, log-space result) reaches L in the hundreds; the revealed-set
+    DP needs 2^L states. ``method`` forces one ("gap-dp" raises a clear error where it does not apply).
     """
     lang = _check_language(lang)
     model = resolve_model(lang, model)
+    schedule = _check_schedule(schedule)
+    x = _one_sequence(lang, x)
+    if method not in METHODS:
+        raise InvalidArgument(f"method={method!r} must be one of {', '.join(METHODS)}.")
+    if method == "gap-dp" or (method == "auto" and markov.is_supported(lang, schedule, model)):
+        return markov.gap_dp_logprob(lang, x, schedule, model, max_work=max_work, max_entries=max_entries)
+    value = _revealed_set_prob(lang, x, schedule, model, max_work, max_entries)
+    return math.log(value) if value > 0 else -math.inf
+
+
+def _one_sequence(lang, x):
     x = as_sequences(x, "x", lang.vocab_size, allow_mask=False)
     if x.ndim != 1:
         raise InvalidArgument(f"x must be one sequence of shape (L,), got shape {x.shape}; use sequence_probs for a batch.")
+    return x
+
+
+def _revealed_set_prob(lang, x, schedule, model, max_work, max_entries) -> float:
     length = x.shape[0]
-    schedule = _check_schedule(schedule)
     revealed_set.check_cost(length, schedule.num_steps, max_work, max_entries)
-    subset_probs = schedule.subset_probabilities(length)
     if not getattr(model, "defined_off_support", False) and not lang.in_support(x):
         raise InvalidArgument(f"x = {x.tolist()} is not in the support of the language, and model {model.name} is "
                               "undefined off the support; p(x) is tracked only for support sequences.")
-    return revealed_set.run(model, x, subset_probs)
+    return revealed_set.run(model, x, schedule.subset_probabilities(length))
+
+
+def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_work: float = DEFAULT_MAX_WORK,
+                  max_entries: int = DEFAULT_MAX_ENTRIES) -> float:
+    """p(x): the exact probability that the sampler outputs the sequence x, by the best exact method.
+
+    "revealed-set": a DP over the 2^L sets of revealed positions, any HMM, schedule and model, O(N 3^L)
+    operations plus 2^L model evaluations. "gap-dp": the Markov gap DP (Markov-chain languages, i.i.d.
+    schedules, oracle or Perturbed models), polynomial. Costs are estimated first and refused above
+    ``max_work`` / ``max_entries``. With the oracle (or any model undefined off the support) x must be a
+    support sequence: p is tracked on the support only (see ``OutputDistribution``).
+    """
+    lang = _check_language(lang)
+    model = resolve_model(lang, model)
+    schedule = _check_schedule(schedule)
+    x = _one_sequence(lang, x)
+    if method == "revealed-set":
+        return _revealed_set_prob(lang, x, schedule, model, max_work, max_entries)
+    return math.exp(sequence_logprob(lang, x, schedule, model, method=method, max_work=max_work,
+                                     max_entries=max_entries))
 
 
 def sequence_probs(lang, xs, schedule, model=None) -> np.ndarray:
