@@ -44,9 +44,10 @@ def check_enumeration_size(num_entries: float, what: str, bytes_per_entry: int, 
     log_n = math.log(num_entries) if log_entries is None and num_entries > 0 else log_entries
     if log_n is not None and log_n > math.log(max_entries):
         log_bytes = log_n + math.log(bytes_per_entry)
-        size = format_bytes(math.exp(log_bytes)) if log_bytes < math.log(1e21) else "far more memory than any computer has"
+        size = (f"about {format_bytes(math.exp(log_bytes))}" if log_bytes < math.log(1e21)
+                else "far more memory than any computer has")
         raise EnumerationTooLarge(
-            f"{what} needs {_describe(log_n)} entries (about {size}), more than max_entries={max_entries:.3g}. "
+            f"{what} needs {_describe(log_n)} entries ({size}), more than max_entries={max_entries:.3g}. "
             f"{alternative} Or pass a larger max_entries if you have the memory."
         )
 

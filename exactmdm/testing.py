@@ -16,7 +16,7 @@ from .languages import HMM, NGram
 from .models import FunctionModel, Oracle, Perturbed
 from .schedules import fixed_sizes, iid
 
-__all__ = ["languages", "schedules", "masked_sequences", "models", "lookup_model"]
+__all__ = ["languages", "schedules", "masked_sequences", "models", "lookup_model", "assert_sampler_matches_exact"]
 
 
 def _check_int(name: str, value, minimum: int = 1):
@@ -156,3 +156,42 @@ def models(language):
         st.builds(lambda e: Perturbed(language, e, "temperature"), eps),
         st.builds(lambda s: lookup_model(language.vocab_size, s, 0.2), st.integers(0, 1000)),
     )
+
+
+def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=None, *, num_samples: int,
+                                 alpha: float = 1e-3, seed: int = 0):
+    """Assert that ``sample_fn(num, seed) -> (num, L) ints`` draws from the exact output law of the sampler.
+
+    Cells: every support sequence and one "off the support" cell (rows off the support or holding MASK).
+    Each cell's count is tested against its exact probability by an exact two-sided binomial test, with a
+    Bonferroni correction, so a correct sampler fails with probability at most ``alpha`` (the stated
+    false-alarm rate). On failure the AssertionError lists the worst cells with expected and observed counts.
+    """
+    from . import exact
+    from .montecarlo import binomial_two_sided_pvalue
+    from .validation import as_float
+
+    _check_int("num_samples", num_samples)
+    alpha = as_float(alpha, "alpha", minimum=0.0, maximum=1.0, strict_minimum=True)
+    out = exact.output_distribution(lang, length, schedule, model)
+    draws = np.asarray(sample_fn(num_samples, seed))
+    if draws.shape != (num_samples, length):
+        raise AssertionError(f"sample_fn returned shape {draws.shape}, expected {(num_samples, length)}")
+    support = np.argwhere(lang.joint(length) > 0)
+    valid = (draws >= 0).all(axis=1) & (draws < lang.vocab_size).all(axis=1)
+    ok = valid.copy()
+    ok[valid] = lang.in_support(draws[valid])
+    codes = {tuple(x): i for i, x in enumerate(support.tolist())}
+    counts = np.zeros(len(support) + 1, dtype=np.int64)
+    for row, good in zip(draws.tolist(), ok):
+        counts[codes[tuple(row)] if good else -1] += 1
+    probs = np.append(out.probs[tuple(support.T)], out.escaped)
+    pvalues = np.array([binomial_two_sided_pvalue(int(c), num_samples, float(p)) for c, p in zip(counts, probs)])
+    threshold = alpha / len(counts)
+    if pvalues.min() < threshold:
+        worst = np.argsort(pvalues)[:5]
+        names = [str(tuple(support[i].tolist())) if i < len(support) else "off the support" for i in worst]
+        lines = [f"  {n}: expected {probs[i] * num_samples:.1f}, observed {counts[i]}, p = {pvalues[i]:.3g}"
+                 for n, i in zip(names, worst)]
+        raise AssertionError(f"sampler does not match the exact law (Bonferroni threshold {threshold:.3g} for "
+                             f"alpha = {alpha:g} over {len(counts)} cells); worst cells:\n" + "\n".join(lines))

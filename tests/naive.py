@@ -272,3 +272,25 @@ def sampled_eps_learning(lang, model, length, samples, seed):
         best = max(best, max(kls))
         per_state.append(sum(kls) / len(kls))
     return best, float(np.mean(per_state))
+
+
+def path_kl(lang, length, schedule, model):
+    """The path KL in nats by enumeration: sum over step labellings and support sequences x of
+    P(labels) q(x) sum_k [log q(x_S | x_R) - sum_{j in S} log p_j(x_j | x_R)], R revealed before step k."""
+    q = joint(lang, length)
+    total = 0.0
+    for labels, weight in label_law(schedule, length):
+        for x, qx in q.items():
+            if qx == 0:
+                continue
+            for k in range(schedule.num_steps):
+                before = tuple(t if lab < k else -1 for t, lab in zip(x, labels))
+                after = tuple(t if lab <= k else -1 for t, lab in zip(x, labels))
+                if before == after:
+                    continue
+                q_before = sum(p for y, p in q.items() if all(t < 0 or t == v for t, v in zip(before, y)))
+                q_after = sum(p for y, p in q.items() if all(t < 0 or t == v for t, v in zip(after, y)))
+                rows = model(np.array([before]))[0]
+                marg = sum(math.log(rows[j][x[j]]) for j in range(length) if labels[j] == k)
+                total += float(weight) * float(qx) * (math.log(q_after / q_before) - marg)
+    return total

@@ -9,13 +9,17 @@ SCRIPT = r"""
 import json, numpy as np, exactmdm as em
 from exactmdm.information import kl_rows
 lang = em.HMM.random(3, 3, seed=5, prune=0.1)
+chain = em.NGram.random(4, 2, seed=6, prune=0.1)
 out = em.exact.output_distribution(lang, 5, em.schedules.iid(3, "cosine"), em.models.Perturbed(lang, 0.05))
 xt = lang.sample(64, 40, seed=1)
 xt[:, ::3] = -1
 post = em.posterior(lang, xt)
 print(json.dumps({"probs": out.probs.ravel().tolist(), "escaped": out.escaped, "post": post.ravel().tolist(),
                   "kl": kl_rows(post, np.full_like(post, 1 / 3)).ravel().tolist(),
-                  "sample": lang.sample(32, 16, seed=2).ravel().tolist()}))
+                  "sample": lang.sample(32, 16, seed=2).ravel().tolist(),
+                  "mc_hmm": em.montecarlo.sample(lang, 12, em.schedules.iid(4), num=64, seed=3).ravel().tolist(),
+                  "mc_markov": em.montecarlo.sample(chain, 64, em.schedules.iid(8), num=64, seed=3).ravel().tolist(),
+                  "gap_dp": em.exact.sequence_logprob(chain, chain.sample(1, 24, seed=4)[0], em.schedules.iid(5))}))
 """
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import InvalidArgument, InvalidType
+from ..errors import EnumerationTooLarge, InvalidArgument, InvalidType
 from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size, log_power
 from ..languages import Language
 from ..models import describe_model, resolve_model
@@ -21,7 +21,7 @@ from ..validation import as_int, as_sequences
 from . import markov, revealed_set, statespace
 
 __all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequence_probs", "sequence_logprob",
-           "choose_method", "METHODS"]
+           "choose_method", "METHODS", "ser"]
 
 
 def _check_language(lang):
@@ -168,6 +168,33 @@ def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_wo
         return _revealed_set_prob(lang, x, schedule, model, max_work, max_entries)
     return math.exp(sequence_logprob(lang, x, schedule, model, method=method, max_work=max_work,
                                      max_entries=max_entries))
+
+
+def ser(lang, length: int, schedule, model=None, *, max_states: int = statespace.DEFAULT_MAX_STATES,
+        max_entries: int = DEFAULT_MAX_ENTRIES) -> float:
+    """Exact SER = P(the sampler's output is off the support), by the best exact method:
+
+    - the letter-pair chain (``languages.counterexample16``) with the oracle under an i.i.d. schedule: the
+      O(L N) transfer recurrence in log space, 1 - SER = E[(1/4)^K] (any L);
+    - otherwise the state-space engine (small L; its size is checked first).
+    Where neither applies the error says so and names ``exactmdm.montecarlo.ser`` (an exact interval).
+    """
+    from ..languages import counterexample16
+    from ..metrics import same_language
+    from ..models import Oracle
+    from . import letter_pair
+
+    lang = _check_language(lang)
+    length = as_int(length, "length", minimum=1)
+    schedule = _check_schedule(schedule)
+    model = resolve_model(lang, model)
+    if isinstance(model, Oracle) and isinstance(schedule, IIDSchedule) and same_language(lang, counterexample16()):
+        return -math.expm1(letter_pair.log_correct_iid(schedule, length))
+    try:
+        return output_distribution(lang, length, schedule, model, max_states=max_states, max_entries=max_entries).escaped
+    except EnumerationTooLarge as exc:
+        raise EnumerationTooLarge(f"no exact SER method reaches L={length} for this language: {exc} Estimate it with "
+                                  "exactmdm.montecarlo.ser, whose Clopper-Pearson interval is exact.") from None
 
 
 def sequence_probs(lang, xs, schedule, model=None) -> np.ndarray:
