@@ -1,0 +1,107 @@
+"""Long lengths: the Markov gap DP against the revealed-set DP and the state-space engine (agreement and
+speed), its cost at the issue's target size, and Monte Carlo throughput against the straightforward
+sampler that recomputes a log-space forward-backward over the whole sequence at every step.
+
+Run: python benchmarks/bench_long.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import exactmdm as em  # noqa: E402
+from benchmarks._timing import median_time  # noqa: E402
+from tests import naive  # noqa: E402
+
+
+def gap_dp_against_the_other_engines():
+    print("Markov gap DP vs revealed-set DP vs state-space engine: p(x) of one sequence (oracle, i.i.d. linear)")
+    print(f"{'case':22s} {'gap DP [s]':>11s} {'revealed [s]':>13s} {'engine [s]':>11s} {'rev/gap':>8s} {'eng/gap':>8s}"
+          f" {'max rel diff':>13s}")
+    for vocab, length, steps in ((2, 8, 4), (3, 7, 6), (2, 12, 8), (3, 14, 8)):
+        lang = em.NGram.random(vocab, 2, seed=0, prune=0.1)
+        sch = em.schedules.iid(steps)
+        x = lang.sample(1, length, seed=1)[0]
+        gap = median_time(lambda: em.exact.sequence_prob(lang, x, sch, method="gap-dp"))
+        rev = median_time(lambda: em.exact.sequence_prob(lang, x, sch, method="revealed-set"), repeats=3)
+        values = [em.exact.sequence_prob(lang, x, sch, method=m) for m in ("gap-dp", "revealed-set")]
+        try:
+            eng = median_time(lambda: em.exact.output_distribution(lang, length, sch), repeats=1)
+            values.append(em.exact.output_distribution(lang, length, sch).probs[tuple(x)])
+            eng_text, ratio = f"{eng:11.4f}", f"{eng / gap:8.0f}"
+        except em.errors.EnumerationTooLarge:
+            eng_text, ratio = f"{'refused':>11s}", f"{'-':>8s}"
+        diff = max(abs(v - values[0]) / values[0] for v in values)
+        print(f"V={vocab} L={length} N={steps:<10d} {gap:11.4f} {rev:13.4f} {eng_text} {rev / gap:8.0f} {ratio} {diff:13.2e}")
+
+
+def gap_dp_target(quick: bool):
+    print()
+    print("gap DP cost: exact log p(x) of one sequence, V=8 2-gram, oracle, i.i.d. linear (target: L=256, N=64 < 2 s)")
+    print(f"{'L':>5s} {'N':>5s} {'time [s]':>9s} {'L^4 N/24':>10s} {'ns/op':>7s}")
+    lang = em.NGram.random(8, 2, seed=1, prune=0.05)
+    cases = ((64, 16), (128, 32)) if quick else ((64, 16), (128, 32), (192, 48), (256, 64))
+    for length, steps in cases:
+        x = lang.sample(1, length, seed=3)[0]
+        t = median_time(lambda: em.exact.sequence_logprob(lang, x, em.schedules.iid(steps)), repeats=1)
+        ops = length ** 4 * steps / 24
+        print(f"{length:5d} {steps:5d} {t:9.3f} {ops:10.3g} {1e9 * t / ops:7.2f}")
+
+
+def baseline_sampler(lang, length, schedule, num, seed):
+    """The straightforward oracle sampler: at every step, a log-space forward-backward over the whole
+    sequence for every sequence (numpy logaddexp), then i.i.d. unmasking and token draws."""
+    hmm = lang.as_hmm()
+    rng = np.random.default_rng(seed)
+    states = np.full((num, length), -1)
+    for r in schedule.rates:
+        for b in range(num):
+            post = naive.log_forward_backward(hmm, states[b])
+            reveal = (states[b] < 0) & (rng.random(length) < r)
+            for j in np.flatnonzero(reveal):
+                states[b, j] = rng.choice(hmm.vocab_size, p=post[j] / post[j].sum())
+    return states
+
+
+def sampler_throughput(quick: bool):
+    print()
+    print("Monte Carlo throughput, oracle, i.i.d. linear schedule (sequences per second; median of runs)")
+    lang27 = em.NGram.random(27, 2, seed=2, prune=0.0)  # unpruned: the baseline has no escape handling
+    length, steps, batch = 128, 128, 128
+    sch = em.schedules.iid(steps)
+    em.montecarlo.sample(lang27, length, sch, num=4, seed=0)
+    fast = median_time(lambda: em.montecarlo.sample(lang27, length, sch, num=batch, seed=0), repeats=3)
+    base_num = 2 if quick else 8
+    base = median_time(lambda: baseline_sampler(lang27, length, sch, base_num, 0), repeats=1, warmup=0) / base_num
+    print(f"V=27 chain, L={length}, N={steps}, batch {batch}: exactmdm {batch / fast:10.1f} seq/s, per-step "
+          f"forward-backward baseline {1 / base:8.2f} seq/s ({base_num} sequences), ratio {base * batch / fast:8.0f} "
+          f"(target >= 50)")
+    lang8 = em.NGram.random(8, 2, seed=1, prune=0.05)
+    sch = em.schedules.iid(256)
+    em.montecarlo.sample(lang8, 64, sch, num=4, seed=0)
+    num = 256 if quick else 1024
+    t = median_time(lambda: em.montecarlo.sample(lang8, 1024, sch, num=num, seed=0), repeats=3)
+    print(f"V=8 2-gram, L=1024, N=256: {num / t:10.1f} seq/s (target >= 100)")
+    hmm = em.HMM.random(8, 8, seed=1, prune=0.05)
+    t = median_time(lambda: em.montecarlo.sample(hmm, 256, em.schedules.iid(64), num=256, seed=0), repeats=1)
+    print(f"HMM H=8 V=8 (general path, batched forward-backward per step), L=256, N=64: {256 / t:10.1f} seq/s")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (a smoke run)")
+    args = parser.parse_args()
+    print(f"exactmdm {em.__version__}; {time.strftime('%Y-%m-%d')}; numba threads: "
+          f"{__import__('numba').get_num_threads()}")
+    gap_dp_against_the_other_engines()
+    gap_dp_target(args.quick)
+    sampler_throughput(args.quick)
+    print(f"(log p computed in nats; {math.log(2):.4f} nats per bit)")
