@@ -98,6 +98,9 @@ OPTIONS = {
     "search_candidates": Option(int, "random step-weight vectors tried in the schedule search", minimum=0),
     "long_lengths": Option(int, "lengths of the long-L table", many=True, minimum=1),
     "long_steps": Option(int, "steps of the long-L table", many=True, minimum=1),
+    "long_families": Option(str, "families of the long-L Monte Carlo tables", many=True),
+    "long_model_steps": Option(int, "steps of the long-L Monte Carlo tables", many=True, minimum=1),
+    "exact_samples": Option(int, "sequences per cell of the exact-log-p (gap DP) estimate; < 2 skips it", minimum=0),
     "random_schedules": Option(int, "random size compositions per language", minimum=0),
     "exact_length": Option(int, "L at which eps_learning is enumerated exactly", minimum=1),
     "sampled_length": Option(int, "L at which eps_learning is sampled", minimum=1),
@@ -113,6 +116,6 @@ def validate(defaults: dict, options: dict) -> dict:
     merged = dict(defaults)
     merged.update(options)
     out = {name: OPTIONS[name].check(name, value) for name, value in merged.items()}
-    for family in out.get("families") or ():
+    for family in (out.get("families") or []) + (out.get("long_families") or []):
         parse_family(family)
     return out

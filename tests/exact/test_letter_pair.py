@@ -141,8 +141,9 @@ def test_ter_long_table_is_finite_where_ser_rounds_to_one():
     from exactmdm.theorems import theorem_ter
 
     result = theorem_ter.check(families=["ngram2-V2"], seeds=[0], lengths=[2], steps=[1, 2], eps=[0.05],
-                               long_lengths=[4096], long_steps=[1, 8])
-    row = result.tables[-1].rows[0]
+                               long_lengths=[4096], long_steps=[1, 8], long_families=["ngram3-V2"],
+                               long_model_steps=[4096], samples=2, exact_samples=0)
+    row = next(t for t in result.tables if t.title.startswith("letter-pair")).rows[0]
     assert all(math.isfinite(v) and v > 0 for v in row[1:])
     assert row[2] == pytest.approx(100 * math.expm1(-_reference_log_correct(4096, 8) / 4096), rel=1e-12)
 

@@ -7,7 +7,8 @@ from exactmdm.theorems import CHECKS, run
 
 SMALL = {
     "theorem_ter": dict(families=["ngram2-V2", "ngram3-V2"], seeds=[0], lengths=[3, 4], steps=[1, 2, 4, 8, 16],
-                        eps=[0.02, 0.05], long_lengths=[64], long_steps=[64, 128]),
+                        eps=[0.02, 0.05], long_lengths=[64], long_steps=[64, 128], long_families=["ngram2-V2"],
+                        long_model_steps=[16, 64], samples=8, exact_samples=2),
     "theorem_ser_sufficient": dict(seeds=[0], lengths=[2, 3], max_steps=32),
     "theorem_li_cai": dict(families=["ngram2-V2"], seeds=[0], length=4, random_schedules=1),
     "theorem_li_cai_lower": dict(families=["ngram2-V2"], seeds=[0], length=4),
