@@ -227,6 +227,19 @@ class SampledEpsLearning:
         return asdict(self)
 
 
+def forward_process_states(lang, length: int, samples: int, seed: int) -> np.ndarray:
+    """States x_t of the forward process, each with >= 1 masked position: x0 ~ q, t ~ U(0, 1), each position
+    masked with probability t (linear schedule), and one uniformly chosen position masked in any case.
+    The data and the masks come from independent streams spawned from ``seed``."""
+    data_seed, mask_seed = np.random.SeedSequence(seed).spawn(2)
+    x0 = lang.sample(samples, length, seed=int(data_seed.generate_state(1)[0]))
+    rng = np.random.default_rng(mask_seed)
+    keep = rng.random((samples, 1))
+    masked = rng.random((samples, length)) >= keep
+    masked[np.arange(samples), rng.integers(0, length, samples)] = True
+    return np.where(masked, -1, x0)
+
+
 def sampled_eps_learning(lang, model, length: int, *, samples: int, seed: int) -> SampledEpsLearning:
     """eps_learning of ``model`` on ``samples`` states x_t of the forward process, each with >= 1 masked position.
 
@@ -237,13 +250,8 @@ def sampled_eps_learning(lang, model, length: int, *, samples: int, seed: int) -
     samples = as_int(samples, "samples", minimum=2)
     seed = as_int(seed, "seed", minimum=0)
     model = resolve_model(lang, model)
-    data_seed, mask_seed = np.random.SeedSequence(seed).spawn(2)
-    x0 = lang.sample(samples, length, seed=int(data_seed.generate_state(1)[0]))
-    rng = np.random.default_rng(mask_seed)
-    keep = rng.random((samples, 1))
-    masked = rng.random((samples, length)) >= keep
-    masked[np.arange(samples), rng.integers(0, length, samples)] = True
-    xt = np.where(masked, -1, x0)
+    xt = forward_process_states(lang, length, samples, seed)
+    masked = xt < 0
     terms = kl_rows(posterior(lang, xt), model(xt))
     per_state = (terms * masked).sum(axis=1) / masked.sum(axis=1)
     return SampledEpsLearning(length, samples, seed, float(terms[masked].max()), float(per_state.mean()),

@@ -256,19 +256,16 @@ def information_series(q, length, cap, terms=60):
 
 
 def sampled_eps_learning(lang, model, length, samples, seed):
-    """The documented sampling recipe (independent streams spawned from ``seed``), each state's KL by enumeration."""
-    data_seed, mask_seed = np.random.SeedSequence(seed).spawn(2)
-    x0 = lang.sample(samples, length, seed=int(data_seed.generate_state(1)[0]))
-    rng = np.random.default_rng(mask_seed)
-    keep = rng.random((samples, 1))
-    masked = rng.random((samples, length)) >= keep
-    masked[np.arange(samples), rng.integers(0, length, samples)] = True
+    """The same forward-process states (the sampling recipe is the definition), each state's KL by enumeration."""
+    from exactmdm.metrics import forward_process_states
+
+    states = forward_process_states(lang, length, samples, seed)
     q = joint(lang, length)
     best, per_state = 0.0, []
     for b in range(samples):
-        state = tuple(-1 if masked[b, i] else int(x0[b, i]) for i in range(length))
+        state = tuple(int(t) for t in states[b])
         rows, p = posterior(q, state, lang.vocab_size), model(np.array([state]))[0]
-        kls = [_kl_row(rows[i], p[i]) for i in range(length) if masked[b, i]]
+        kls = [_kl_row(rows[i], p[i]) for i in range(length) if state[i] < 0]
         best = max(best, max(kls))
         per_state.append(sum(kls) / len(kls))
     return best, float(np.mean(per_state))
