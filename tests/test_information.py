@@ -26,3 +26,16 @@ def test_kl_and_entropy_conventions():
     assert entropy([[0.25, 0.25], [0.5, 0.0]]) == pytest.approx(1.5 * math.log(2))
     rows = kl_rows(np.array([[1.0, 0.0], [0.5, 0.5]]), np.array([[0.5, 0.5], [1.0, 0.0]]))
     assert rows[0] == pytest.approx(math.log(2)) and rows[1] == math.inf
+
+
+@given(languages(kinds=("ngram",), orders=(2,), max_vocab=3), st.integers(1, 5))
+def test_markov_information_matches_the_enumeration(lang, length):
+    from exactmdm.information import (dual_total_correlation, markov_information, mutual_information_each,
+                                      total_correlation)
+
+    table = lang.joint(length)
+    got = markov_information(*lang.token_chain(), length)
+    assert got["entropy"] == pytest.approx(entropy(table), rel=1e-10, abs=1e-12)
+    assert got["sum_mi"] == pytest.approx(float(mutual_information_each(table).sum()), rel=1e-9, abs=1e-12)
+    assert got["tc"] == pytest.approx(total_correlation(table), rel=1e-9, abs=1e-12)
+    assert got["dtc"] == pytest.approx(dual_total_correlation(table), rel=1e-9, abs=1e-12)
