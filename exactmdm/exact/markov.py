@@ -19,8 +19,10 @@ to us.)
 
 Numerics: F is stored relative to the data, F^(a, b, k) = F(a, b, k) / q(interior | x_a, x_b), which
 stays near 1 where the sampler is good and equals p(x)/q(x) for the whole sequence, so
-log p(x) = log q(x) + log F^(-1, L, 1) with no underflow of p(x) itself (F^ underflows only if
-p(x)/q(x) < 1e-308, reported as an error, never as -inf). Exactness: the recursion is the definition
+log p(x) = log q(x) + log F^(-1, L, 1); the tables are further tilted by e^(lam n) with lam the per-token
+log ratio measured on a prefix, so that p(x)/q(x) far below 1e-308 (e.g. e^-719 at L = 520, N = 1) stays
+in range. A result still out of range is reported as an error, never as -inf.
+Exactness: the recursion is the definition
 summed in another order; tests compare it with the revealed-set DP to 1e-12 relative.
 """
 
