@@ -35,6 +35,7 @@ import numpy as np
 
 from ._jit import njit, prange
 from .cost import progress_bar
+from .exact.markov import chain_tables
 from .errors import InvalidArgument, InvalidType
 from .hmm_kernels import _consistent_batch, _log_evidence_batch, _posterior_batch
 from .languages import Language
@@ -187,19 +188,6 @@ def _sample_markov(num, first, length, key, kind, rates, sizes, marginals, power
     return out, escaped
 
 
-def _markov_arrays(lang, length):
-    initial, transition = lang.token_chain()
-    powers = np.empty((length + 1,) + transition.shape)
-    powers[0] = np.eye(transition.shape[0])
-    for d in range(1, length + 1):
-        powers[d] = powers[d - 1] @ transition
-    marginals = np.empty((length, lang.vocab_size))
-    marginals[0] = initial
-    for j in range(1, length):
-        marginals[j] = marginals[j - 1] @ transition
-    return marginals, powers
-
-
 # --- the general path --------------------------------------------------------------------------------------
 @njit(parallel=True)
 def _step_general(states, active, probs, key, first, step, kind, rate, size):
@@ -249,7 +237,7 @@ def _run(lang, length, schedule, model, num, seed, batch=4096, progress=False):
     kind, rates, sizes = _schedule_arrays(schedule, length)
     key = _key(seed)
     markov = lang.token_chain() is not None and hasattr(model, "kernel_form")
-    arrays = _markov_arrays(lang, length) if markov else None
+    arrays = chain_tables(lang, length) if markov else None
     outs, escapes = [], []
     with progress_bar(num, f"sampling L={length}", progress) as bar:
         for first in range(0, num, batch):

@@ -38,7 +38,7 @@ from ..errors import InvalidArgument
 from ..models import apply_row_transform
 from ..schedules import IIDSchedule
 
-__all__ = ["is_supported", "gap_dp_logprob", "unsupported_reason"]
+__all__ = ["is_supported", "gap_dp_logprob", "unsupported_reason", "chain_tables"]
 
 _PREFIX = 48
 
@@ -60,14 +60,20 @@ def is_supported(lang, schedule, model) -> bool:
     return unsupported_reason(lang, schedule, model) is None
 
 
-def _path_powers(transition, length):
-    """T^d for d = 0..length, shape (length+1, V, V) (numpy: Numba's matmul would need scipy)."""
-    vocab = transition.shape[0]
-    out = np.empty((length + 1, vocab, vocab))
-    out[0] = np.eye(vocab)
+def chain_tables(lang, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """(marginals, powers) of a Markov-chain language: marginals[j] = pi T^j (shape (L, V)) and powers[d] = T^d
+    for d = 0..L (shape (L+1, V, V)), what nearest-neighbour posteriors read (numpy: Numba's matmul needs scipy)."""
+    initial, transition = lang.token_chain()
+    transition = np.ascontiguousarray(transition, dtype=np.float64)
+    powers = np.empty((length + 1,) + transition.shape)
+    powers[0] = np.eye(transition.shape[0])
     for d in range(1, length + 1):
-        out[d] = out[d - 1] @ transition
-    return out
+        powers[d] = powers[d - 1] @ transition
+    marginals = np.empty((length, transition.shape[0]))
+    marginals[0] = initial
+    for j in range(1, length):
+        marginals[j] = marginals[j - 1] @ transition
+    return marginals, powers
 
 
 @njit
@@ -213,12 +219,7 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
                max_work, "Use fewer steps or a shorter sequence.")
     check_enumeration_size((length + 1) ** 3 / 6 + 5 * (length + 1) ** 2, f"the gap DP tables at L={length}", 8,
                            max_entries, "Use a shorter sequence.")
-    initial, transition = lang.token_chain()
-    powers = _path_powers(np.ascontiguousarray(transition, dtype=np.float64), length)
-    marginals = np.empty((length, lang.vocab_size))
-    marginals[0] = initial
-    for j in range(1, length):
-        marginals[j] = marginals[j - 1] @ transition
+    marginals, powers = chain_tables(lang, length)
     kind, param = model.kernel_form()
     x = np.ascontiguousarray(x, dtype=np.int64)
     rates = np.ascontiguousarray(schedule.rates)

@@ -26,7 +26,11 @@ def test_gap_dp_equals_the_revealed_set_dp(data, lang, length, kind, as_hmm):
     assert em.exact.choose_method(target, sch, model) == "gap-dp"
     reference = em.exact.sequence_prob(target, x, sch, model, method="revealed-set")
     got = em.exact.sequence_logprob(target, x, sch, model)
-    assert got == pytest.approx(math.log(reference), rel=1e-12, abs=1e-13)
+    # the temperature model is a bisection on beta, whose end moves with the last bits of its input row; the two
+    # methods form the posterior row along different float paths (powers of T vs forward-backward), so that kind
+    # agrees to the bisection's resolution, the others to rounding
+    rel = 1e-9 if kind == "temperature" else 1e-12
+    assert got == pytest.approx(math.log(reference), rel=rel, abs=1e-13)
 
 
 def test_letter_pair_chain_closed_form_at_long_length():
