@@ -4,7 +4,7 @@ Reproducibility: every random number is a counter-based hash of (seed, sequence 
 stream) (splitmix64), so sequence i is the same whatever ``num``, the batch size or the number of
 threads, and a run can be replayed sequence by sequence.
 
-Samplers (SPEC-style definitions: both schedule kinds, any reverse model):
+Samplers (both schedule kinds, any reverse model):
 - Markov-chain languages (``lang.token_chain()``) with the oracle or a ``Perturbed`` model: a Numba kernel
   in which a masked position's posterior needs only its nearest revealed neighbours,
   q(x_j = v | x_a, x_b) ∝ T^(j-a)(x_a, v) T^(b-j)(v, x_b): O(V) per revealed token, O(L N) bookkeeping per
@@ -39,7 +39,7 @@ from .exact.markov import chain_tables
 from .errors import InvalidArgument, InvalidType
 from .hmm_kernels import _consistent_batch, _log_evidence_batch, _posterior_batch
 from .languages import Language
-from .models import ORACLE, apply_row_transform, resolve_model
+from .models import ORACLE, Oracle, apply_row_transform, resolve_model
 from .schedules import FixedSizes, IIDSchedule
 from .validation import MASK, as_float, as_int
 
@@ -237,18 +237,19 @@ def _run(lang, length, schedule, model, num, seed, batch=4096, progress=False):
     kind, rates, sizes = _schedule_arrays(schedule, length)
     key = _key(seed)
     markov = lang.token_chain() is not None and hasattr(model, "kernel_form")
-    arrays = chain_tables(lang, length) if markov else None
+    if markov:
+        arrays = chain_tables(lang, length)
+        model_kind, param = model.kernel_form()
     outs, escapes = [], []
     with progress_bar(num, f"sampling L={length}", progress) as bar:
         for first in range(0, num, batch):
             n = min(batch, num - first)
             if markov:
-                model_kind, param = model.kernel_form()
                 out, esc = _sample_markov(n, first, length, key, kind, rates, sizes, *arrays, int(model_kind),
                                           float(param))
             else:
                 out, esc = _sample_general(lang, model, length, kind, rates, sizes, key, first, n,
-                                           oracle=getattr(model, "kernel_form", lambda: (None,))()[0] == ORACLE)
+                                           oracle=isinstance(model, Oracle))
             outs.append(out)
             escapes.append(esc)
             bar.update(n)
@@ -378,9 +379,6 @@ def ser(lang, length: int, schedule, model=None, *, num: int, seed: int, confide
                     "Monte Carlo sampler, Clopper-Pearson interval")
 
 
-_LOG_BASES = {2: math.log(2.0), "bits": math.log(2.0), math.e: 1.0, "nats": 1.0}
-
-
 KL_METHODS = ("auto", "exact", "path")
 
 
@@ -464,7 +462,7 @@ def _path_kl(lang, xs, schedule, model, seed, progress):
                 marginal = np.log(np.take_along_axis(truth, xs[:, :, None], axis=2)[:, :, 0], where=chosen,
                                   out=np.zeros((num, length)))
                 learning = 0.0
-                if getattr(model, "kernel_form", lambda: (None,))()[0] != ORACLE:
+                if not isinstance(model, Oracle):
                     learning = np.where(chosen, kl_rows(truth, model(before)), 0.0).sum(axis=1)
                 total += joint - marginal.sum(axis=1) + learning
                 revealed = after_mask
