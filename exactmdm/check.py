@@ -13,24 +13,15 @@ import argparse
 import json
 import sys
 import time
-import traceback
 from pathlib import Path
 
-from .errors import ExactMDMError
 from .theorems import CHECKS, prepare, run
 from .theorems.options import OPTIONS, flag_of
 from .theorems.result import FLOAT_REL_TOL, certificate_hash, compare_certificates, version_differences
 
-HOLDS, REFUTED, BAD_INPUT, INTERNAL_ERROR = 0, 1, 2, 3
+from .cli import BAD_INPUT, HOLDS, INTERNAL_ERROR, REFUTED, Parser as _Parser, UsageError, parse, run_main
 
-
-class UsageError(Exception):
-    """Bad usage or bad input: exit code 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise UsageError(message)
+__all__ = ["main", "HOLDS", "REFUTED", "BAD_INPUT", "INTERNAL_ERROR"]
 
 
 def _parser(name: str | None) -> argparse.ArgumentParser:
@@ -161,13 +152,10 @@ def _run_checks(args) -> int:
 
 
 def _dispatch(argv) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
     name = next((a for a in argv if not a.startswith("-")), None)
-    parser = _parser(name if name in CHECKS else None)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help prints and exits 0
-        return HOLDS if exc.code in (0, None) else BAD_INPUT
+    args = parse(_parser(name if name in CHECKS else None), argv)
+    if isinstance(args, int):
+        return args
     if args.list:
         for check_name, module in CHECKS.items():
             print(f"{check_name:26s} {module.SUMMARY}")
@@ -182,18 +170,7 @@ def _dispatch(argv) -> int:
 
 
 def main(argv=None) -> int:
-    try:
-        return _dispatch(argv)
-    except (UsageError, ExactMDMError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return BAD_INPUT
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except Exception:  # a bug, never "refuted"
-        traceback.print_exc()
-        print("internal error (exit 3): this is a bug in exactmdm; please report the traceback above.", file=sys.stderr)
-        return INTERNAL_ERROR
+    return run_main(_dispatch, argv)
 
 
 if __name__ == "__main__":

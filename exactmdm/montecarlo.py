@@ -44,7 +44,7 @@ from .schedules import FixedSizes, IIDSchedule
 from .validation import MASK, as_float, as_int
 
 __all__ = ["Estimate", "sample", "ser", "kl_per_token", "clopper_pearson", "uniforms", "binomial_two_sided_pvalue",
-           "regularized_beta"]
+           "regularized_beta", "choose_positions", "schedule_arrays"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -453,7 +453,7 @@ def _path_kl(lang, xs, schedule, model, seed, progress):
     with progress_bar(len(rates), f"path KL, L={length}", progress) as bar:
         for k in range(len(rates)):
             before = np.where(revealed, xs, MASK)
-            chosen = _choose_batch(before, key, k, kind, rates[k], sizes[k])
+            chosen = _choose_batch(before, key, 0, k, kind, rates[k], sizes[k])
             if chosen.any():
                 after_mask = revealed | chosen
                 after = np.where(after_mask, xs, MASK)
@@ -471,10 +471,24 @@ def _path_kl(lang, xs, schedule, model, seed, progress):
 
 
 @njit(parallel=True)
-def _choose_batch(states, key, step, kind, rate, size):
+def _choose_batch(states, key, first, step, kind, rate, size):
     num, length = states.shape
     out = np.zeros((num, length), dtype=np.bool_)
     for b in prange(num):
         order = np.empty(length, dtype=np.int64)
-        _choose(states[b], kind, rate, size, key, b, step, out[b], order)
+        _choose(states[b], kind, rate, size, key, first + b, step, out[b], order)
     return out
+
+
+def schedule_arrays(schedule, length: int):
+    """``(kind, rates, sizes)`` of a schedule as the samplers use it: kind 0 i.i.d. (per-step unmasking
+    probability ``rates[k]`` of a still-masked position), kind 1 fixed sizes (``sizes[k]`` positions)."""
+    return _schedule_arrays(schedule, length)
+
+
+def choose_positions(states: np.ndarray, seed: int, first: int, step: int, kind: int, rate: float, size: int) -> np.ndarray:
+    """The positions the sampler unmasks at ``step`` for sequences ``first, first + 1, ...`` in states
+    ``states`` (MASK = -1 where masked): the same counter-based choice as ``sample``, so other samplers (the
+    PyTorch one) replay this one's randomness exactly."""
+    return _choose_batch(np.ascontiguousarray(states, dtype=np.int64), _key(seed), int(first), int(step), int(kind),
+                         float(rate), int(size))

@@ -24,7 +24,12 @@ def parse_family(family: str) -> tuple[str, int, int, float]:
 
 
 def make_language(family: str, seed: int, concentration: float = 1.0):
-    """``ngram{n}-V{V}[-p{prune}]`` or ``hmm{H}-V{V}[-p{prune}]``; the default prune is 0.1."""
+    """``ngram{n}-V{V}[-p{prune}]`` or ``hmm{H}-V{V}[-p{prune}]`` (the default prune is 0.1), or
+    ``counterexample16`` (the letter-pair chain; ``seed`` is then unused)."""
+    if family == "counterexample16":
+        from ..languages import counterexample16
+
+        return counterexample16()
     kind, size, vocab, prune = parse_family(family)
     if kind == "ngram":
         return NGram.random(vocab, size, seed, concentration, prune)

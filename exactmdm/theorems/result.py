@@ -128,12 +128,6 @@ class CheckResult:
         return "\n".join(parts)
 
     def to_certificate(self) -> dict:
-        from .. import __version__
-        import numba
-        import numpy
-        import sympy
-        import networkx
-
         body = {
             "schema_version": SCHEMA_VERSION,
             "check": self.name,
@@ -147,13 +141,28 @@ class CheckResult:
             "results": {"tables": [t.to_dict() for t in self.tables], "constants": _clean(self.constants)},
             "verdict": "holds" if self.verdict else "refuted",
             "counterexample": _clean(self.counterexample),
-            "versions": {"exactmdm": __version__, "numpy": numpy.__version__, "numba": numba.__version__,
-                         "sympy": sympy.__version__, "networkx": networkx.__version__,
-                         "python": platform.python_version()},
+            "versions": package_versions(),
         }
         body["input_hash"] = input_hash(self.name, body["options"])
         body["certificate_hash"] = certificate_hash(body)
         return body
+
+
+def package_versions(torch: bool = False) -> dict:
+    """Versions of exactmdm, its numerical dependencies and Python (and torch, with ``torch=True``)."""
+    from .. import __version__
+    import networkx
+    import numba
+    import numpy
+    import sympy
+
+    out = {"exactmdm": __version__, "numpy": numpy.__version__, "numba": numba.__version__, "sympy": sympy.__version__,
+           "networkx": networkx.__version__, "python": platform.python_version()}
+    if torch:
+        import torch as _torch
+
+        out["torch"] = _torch.__version__
+    return out
 
 
 def _sha256(obj) -> str:

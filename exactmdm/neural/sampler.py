@@ -1,0 +1,198 @@
+"""The N-step MDM sampler in torch, for the oracle and for networks, with the field's common variants.
+
+Randomness is the counter-based stream of ``exactmdm.montecarlo`` (a hash of seed, sequence index, step,
+position): sequence i of a run is the same whatever ``num``, the batch size or the device, and with
+``strategy="random"`` and the oracle it is the very sequence ``exactmdm.montecarlo.sample`` draws (up
+to the last bit of a probability at a draw boundary). Tokens are drawn from the model's distribution at
+every step (never argmax), in float64.
+
+Variants (options of ``sample``):
+- ``strategy="random"``: the exchangeable sampler of the theory: which positions unmask follows the
+  schedule (i.i.d.: each masked position with the step's rate; fixed sizes: a uniform subset).
+- ``strategy="confidence"`` (LLaDA's low-confidence remasking): as many positions as the random rule
+  would unmask, but the ones whose drawn token has the highest model probability; ``"margin"``: the
+  largest gap between the two most likely tokens. Not exchangeable; the exact engines do not cover them.
+- ``blocks=K`` (semi-autoregressive, as LLaDA): K contiguous blocks of L/K positions generated left to
+  right, each by the full schedule (whose fixed sizes then sum to L/K), so K*N steps in all.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..cost import progress_bar
+from ..errors import InvalidArgument
+from ..montecarlo import choose_positions, schedule_arrays, uniforms
+from ..validation import as_int
+from .devices import resolve_device
+
+STRATEGIES = ("random", "confidence", "margin")
+
+
+@dataclass(frozen=True)
+class Step:
+    """What ``on_step`` sees at one step of one batch: ``rows`` (indices into the batch that starts at sequence
+    ``first``) whose state ``xt`` the model read, its output ``probs`` (float64), the tokens ``drawn`` at every
+    position and the positions ``chosen`` to unmask (the rest of ``drawn`` is discarded)."""
+
+    first: int
+    step: int
+    rows: torch.Tensor
+    xt: torch.Tensor
+    probs: torch.Tensor
+    drawn: torch.Tensor
+    chosen: torch.Tensor
+
+
+@dataclass(frozen=True)
+class SampleInfo:
+    """What a sampling run did: ``steps`` per sequence (K*N with K blocks), ``network_calls`` the mean
+    number of model evaluations per sequence (steps that unmasked something), ``escaped`` the rows whose
+    revealed tokens left the support under the oracle (they keep MASK where it never drew), and wall time."""
+
+    steps: int
+    network_calls: float
+    escaped: np.ndarray
+    seconds: float
+    device: str
+    strategy: str
+    blocks: int
+
+    def to_dict(self) -> dict:
+        return {"steps": self.steps, "network_calls": self.network_calls, "escaped": int(self.escaped.sum()),
+                "seconds": self.seconds, "device": self.device, "strategy": self.strategy, "blocks": self.blocks}
+
+
+def model_probs(model, xt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(float64 probs (B, L, V), alive (B,)) from the oracle, a network or a callable on tensors."""
+    if hasattr(model, "posterior_and_evidence"):
+        probs, log_ev = model.posterior_and_evidence(xt)
+        return probs.to(torch.float64), log_ev > -torch.inf
+    probs = model(xt)
+    if not isinstance(probs, torch.Tensor):
+        probs = torch.as_tensor(np.asarray(probs), device=xt.device)
+    if probs.shape != (*xt.shape, model.vocab_size):
+        raise InvalidArgument(f"model {getattr(model, 'name', model)!r} returned shape {tuple(probs.shape)}, expected "
+                              f"{(*xt.shape, model.vocab_size)}.")
+    probs = probs.to(torch.float64)
+    return probs, torch.ones(xt.shape[0], dtype=torch.bool, device=xt.device)
+
+
+def draw_tokens(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """Inverse-CDF draws: the first token whose cumulative probability exceeds u (as ``montecarlo._draw``),
+    or the last token of positive probability when rounding leaves u beyond the total."""
+    cdf = probs.cumsum(dim=-1)
+    tokens = torch.searchsorted(cdf, u[..., None].contiguous(), right=True)[..., 0]
+    vocab = probs.shape[-1]
+    positive = probs > 0
+    last = vocab - 1 - positive.flip(-1).to(torch.int8).argmax(dim=-1)
+    return torch.where(tokens >= vocab, last, tokens)
+
+
+def _check(model, length, schedule, num, seed, strategy, blocks):
+    length = as_int(length, "length", minimum=1)
+    num = as_int(num, "num", minimum=1)
+    seed = as_int(seed, "seed", minimum=0)
+    blocks = as_int(blocks, "blocks", minimum=1)
+    if strategy not in STRATEGIES:
+        raise InvalidArgument(f"strategy={strategy!r} must be one of {', '.join(STRATEGIES)}.")
+    if length % blocks:
+        raise InvalidArgument(f"blocks={blocks} must divide length={length} (blocks of equal size).")
+    if not callable(model) or not hasattr(model, "vocab_size"):
+        raise InvalidArgument(f"model={model!r} must be a TorchOracle, a network from exactmdm.neural or a callable "
+                              "with vocab_size mapping (B, L) long tensors to (B, L, V) probabilities.")
+    kind, rates, sizes = schedule_arrays(schedule, length // blocks)
+    return length, num, seed, blocks, kind, rates, sizes
+
+
+@torch.no_grad()
+def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", strategy: str = "random",
+           blocks: int = 1, batch_size: int = 256, progress: bool = False, return_info: bool = False,
+           on_step=None):
+    """``num`` sequences of length ``length`` from the N-step sampler with ``model``: a (num, L) long tensor.
+
+    ``schedule``: ``exactmdm.schedules.iid`` or ``fixed_sizes``. ``model``: ``TorchOracle``, a network
+    (``Denoiser``) or any callable with ``vocab_size``. ``on_step(Step)``, if given, sees every step's
+    states, model output, draws and choice (for measuring learning error along trajectories).
+    ``return_info=True`` returns ``(tokens, SampleInfo)``.
+    """
+    length, num, seed, blocks, kind, rates, sizes = _check(model, length, schedule, num, seed, strategy, blocks)
+    batch_size = as_int(batch_size, "batch_size", minimum=1)
+    device = resolve_device(device)
+    if hasattr(model, "to_device"):
+        model.to_device(device)
+    block_len = length // blocks
+    start = time.perf_counter()
+    outs, escaped, calls = [], [], 0
+    with progress_bar(num, f"sampling L={length}, {len(rates) * blocks} steps", progress) as bar:
+        for first in range(0, num, batch_size):
+            n = min(batch_size, num - first)
+            out, dead, c = _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes, seed,
+                                         device, strategy, on_step)
+            outs.append(out)
+            escaped.append(dead)
+            calls += c
+            bar.update(n)
+    tokens = torch.cat(outs)
+    if not return_info:
+        return tokens
+    info = SampleInfo(len(rates) * blocks, calls / num, torch.cat(escaped).cpu().numpy(),
+                      time.perf_counter() - start, str(device), strategy, blocks)
+    return tokens, info
+
+
+def _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes, seed, device, strategy, on_step):
+    states = torch.full((n, length), -1, dtype=torch.long, device=device)
+    alive = torch.ones(n, dtype=torch.bool, device=device)
+    sequences = range(first, first + n)
+    calls = 0
+    num_steps = len(rates)
+    for block in range(blocks):
+        lo, hi = block * block_len, (block + 1) * block_len
+        for k in range(num_steps):
+            step = block * num_steps + k
+            host = states.cpu().numpy()
+            eligible = np.zeros_like(host)  # positions outside the block count as revealed for the choice
+            eligible[:, lo:hi] = host[:, lo:hi]
+            chosen = torch.as_tensor(choose_positions(eligible, seed, first, step, kind, rates[k], sizes[k]),
+                                     device=device) & alive[:, None]
+            rows = torch.nonzero(chosen.any(dim=1))[:, 0]
+            if rows.numel() == 0:
+                continue
+            calls += int(rows.numel())
+            probs, ok = model_probs(model, states[rows])
+            if not bool(ok.all()):
+                alive[rows[~ok]] = False
+                chosen[rows[~ok]] = False
+                rows, probs = rows[ok], probs[ok]
+            u = torch.as_tensor(uniforms(seed, sequences, step, length, 1), device=device)[rows]
+            drawn = draw_tokens(probs, u)
+            pick = chosen[rows]
+            if strategy != "random":
+                pick = _by_confidence(states[rows], probs, drawn, pick, lo, hi, strategy)
+            if on_step is not None:
+                on_step(Step(first, step, rows, states[rows], probs, drawn, pick))
+            states[rows] = torch.where(pick, drawn, states[rows])
+    return states, ~alive, calls
+
+
+def _by_confidence(states, probs, drawn, pick, lo, hi, strategy):
+    """Keep the random rule's count per row, but unmask the masked positions of highest confidence."""
+    count = pick.sum(dim=1)
+    if strategy == "confidence":
+        score = probs.gather(-1, drawn[..., None])[..., 0]
+    else:
+        top = probs.topk(min(2, probs.shape[-1]), dim=-1).values
+        score = top[..., 0] - (top[..., 1] if top.shape[-1] > 1 else 0.0)
+    masked = states < 0
+    masked[:, :lo] = False
+    masked[:, hi:] = False
+    score = torch.where(masked, score, -torch.inf)
+    order = score.argsort(dim=1, descending=True, stable=True)
+    rank = torch.empty_like(order)
+    rank.scatter_(1, order, torch.arange(order.shape[1], device=order.device).expand_as(order))
+    return masked & (rank < count[:, None])

@@ -1,0 +1,60 @@
+import numpy as np
+import pytest
+from hypothesis import given, strategies as st
+
+import exactmdm as em
+from exactmdm.errors import ImpossibleEvidence
+from exactmdm.testing import languages, masked_sequences
+
+torch = pytest.importorskip("torch")
+from exactmdm.neural import TorchOracle  # noqa: E402
+
+
+@given(st.data())
+def test_torch_oracle_equals_the_numba_posterior(data):
+    lang = data.draw(languages(max_vocab=3, max_states=3))
+    length = data.draw(st.integers(1, 6))
+    xs = np.stack([data.draw(masked_sequences(lang, length)) for _ in range(4)])
+    keep = np.asarray(em.support_consistent(lang, xs))
+    if not keep.any():
+        return
+    xs = xs[keep]
+    got = TorchOracle(lang)(xs).numpy()
+    np.testing.assert_allclose(got, em.posterior(lang, xs), rtol=0, atol=1e-12)
+    _, log_ev = TorchOracle(lang).posterior_and_evidence(xs)
+    np.testing.assert_allclose(log_ev.numpy(), em.log_evidence(lang, xs), rtol=1e-10, atol=1e-10)
+
+
+def test_float32_option_and_long_lengths_stay_finite():
+    lang = em.NGram.random(4, 3, seed=2, prune=0.2)
+    xs = lang.sample(8, 512, seed=1)
+    xs[:, ::3] = em.MASK
+    exact = em.posterior(lang, xs)
+    got64 = TorchOracle(lang)(xs).numpy()
+    got32 = TorchOracle(lang, dtype="float32")(xs).numpy()
+    np.testing.assert_allclose(got64, exact, atol=1e-11)
+    assert np.isfinite(got32).all()
+    np.testing.assert_allclose(got32, exact, atol=1e-4)
+
+
+def test_impossible_evidence_is_an_error_or_minus_infinity():
+    lang = em.languages.counterexample16()
+    xt = np.array([[0, 15, -1]])  # (0,0) then (3,3): the shared letter disagrees
+    with pytest.raises(ImpossibleEvidence, match="probability 0"):
+        TorchOracle(lang)(xt)
+    probs, log_ev = TorchOracle(lang).posterior_and_evidence(xt)
+    assert log_ev.item() == -np.inf and probs.abs().sum().item() == 0.0
+
+
+def test_bad_inputs_name_the_argument():
+    lang = em.NGram.random(3, 2, seed=0)
+    with pytest.raises(ValueError, match="outside the vocabulary"):
+        TorchOracle(lang)(np.array([[0, 3]]))
+    with pytest.raises(ValueError, match="shape"):
+        TorchOracle(lang)(np.array([0, 1]))
+    with pytest.raises(ValueError, match="dtype"):
+        TorchOracle(lang, dtype=torch.int64)
+    with pytest.raises(ValueError, match="device"):
+        TorchOracle(lang, device="nonsense")
+    with pytest.raises(TypeError, match="language"):
+        TorchOracle("ngram2-V3")
