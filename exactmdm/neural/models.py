@@ -16,7 +16,11 @@ from ..validation import as_int
 class NetworkModel:
     """A ``ReverseModel`` view of a torch network (``Denoiser``) or ``TorchOracle``: ``model(xt)`` takes an
     int64 array (B, L) or (L,) and returns float64 probabilities, evaluated in chunks of ``batch_size``
-    rows under ``torch.no_grad``. A network is defined on every state, also off the support."""
+    rows under ``torch.no_grad``. A network is defined on every state, also off the support.
+
+    A float32 network's outputs move in the 7th significant digit with the batch they are computed in
+    (batched kernels sum in different orders), so "exact" SER and KL of a network are exact for its outputs
+    to that precision; cast the network to float64 (``network.double()``) where that matters."""
 
     network: object
     language: object

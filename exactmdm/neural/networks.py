@@ -33,8 +33,8 @@ def _rotary(x: torch.Tensor, offset: int = 0) -> torch.Tensor:
     """Rotary position embedding of (B, heads, L, d), positions offset .. offset + L - 1 along dim 2."""
     length, dim = x.shape[-2], x.shape[-1]
     half = dim // 2
-    freq = torch.exp(-math.log(10000.0) * torch.arange(half, device=x.device, dtype=torch.float32) / half)
-    angle = torch.arange(offset, offset + length, device=x.device, dtype=torch.float32)[:, None] * freq[None]
+    freq = torch.exp(-math.log(10000.0) * torch.arange(half, device=x.device, dtype=torch.float64) / half)
+    angle = torch.arange(offset, offset + length, device=x.device, dtype=torch.float64)[:, None] * freq[None]
     cos, sin = angle.cos().to(x.dtype), angle.sin().to(x.dtype)
     a, b = x[..., :half], x[..., half:2 * half]
     return torch.cat([a * cos - b * sin, a * sin + b * cos, x[..., 2 * half:]], dim=-1)

@@ -58,3 +58,12 @@ def test_bad_inputs_name_the_argument():
         TorchOracle(lang, device="nonsense")
     with pytest.raises(TypeError, match="language"):
         TorchOracle("ngram2-V3")
+
+
+def test_without_torch_the_import_says_what_to_install():
+    import subprocess
+    import sys
+
+    code = "import sys; sys.modules['torch'] = None\ntry:\n import exactmdm.neural\nexcept ImportError as e:\n print(e)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert 'pip install "exactmdm[torch]"' in out
