@@ -43,6 +43,8 @@ def _parser(name: str | None) -> argparse.ArgumentParser:
     parser.add_argument("--json", metavar="PATH", help="write the certificate (a folder for 'all')")
     parser.add_argument("--verify", metavar="CERT", help="re-run the check of a certificate and compare")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    parser.add_argument("--plot", metavar="PATH", help="draw the check's figure (.png/.svg/.pdf; a folder for 'all'); "
+                        "needs the [plot] extra")
     for option, default in options.items():
         spec = OPTIONS[option]
         text = spec.help + (f" (default: {default})" if name in CHECKS else "")
@@ -63,8 +65,8 @@ def _progress(quiet: bool, name: str):
     return say
 
 
-def _writable(path: Path, folder: bool):
-    """Fail before the work, not after it, when --json cannot be written."""
+def _writable(path: Path, folder: bool, flag: str = "--json"):
+    """Fail before the work, not after it, when ``flag``'s path cannot be written."""
     target = path if folder else path.parent
     try:
         target.mkdir(parents=True, exist_ok=True)
@@ -72,9 +74,9 @@ def _writable(path: Path, folder: bool):
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise UsageError(f"--json {path}: cannot write there ({exc.strerror or exc}); choose a writable path.") from None
+        raise UsageError(f"{flag} {path}: cannot write there ({exc.strerror or exc}); choose a writable path.") from None
     if not folder and path.is_dir():
-        raise UsageError(f"--json {path} is a folder; give a file path (a folder only with 'all').")
+        raise UsageError(f"{flag} {path} is a folder; give a file path (a folder only with 'all').")
 
 
 def _write(path: Path, certificate: dict):
@@ -135,6 +137,8 @@ def _run_checks(args) -> int:
         plans[name] = prepare(name, **options)
     if args.json:
         _writable(Path(args.json), folder=args.name == "all")
+    if args.plot:
+        _check_plot(Path(args.plot), folder=args.name == "all")
     status = HOLDS
     for name in names:
         result = run(name, progress=_progress(args.quiet, name), **plans[name])
@@ -144,11 +148,35 @@ def _run_checks(args) -> int:
             path = Path(args.json) / f"{name}.json" if args.name == "all" else Path(args.json)
             _write(path, result.to_certificate())
             print(f"certificate written to {path}")
+        if args.plot:
+            _plot(name, result, Path(args.plot) / f"{name}.png" if args.name == "all" else Path(args.plot))
         if not result.verdict:
             status = REFUTED
     if args.name == "all":
         print("summary: " + ("every check holds" if status == HOLDS else "at least one check is REFUTED"))
     return status
+
+
+def _check_plot(path: Path, folder: bool) -> None:
+    """Before any work: matplotlib is there, the suffix is a figure format, the place is writable."""
+    from .plot import require_matplotlib
+
+    try:
+        require_matplotlib()
+    except ImportError as exc:
+        raise UsageError(f"--plot: {exc}") from exc
+    if not folder and path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise UsageError(f"--plot {str(path)!r} must end in .png, .svg or .pdf (or be a folder with 'all').")
+    _writable(path, folder=folder, flag="--plot")
+
+
+def _plot(name: str, result, path: Path) -> None:
+    from .plot import FIGURES
+
+    if name not in FIGURES:
+        print(f"{name} has no figure (figures: {', '.join(FIGURES)})")
+        return
+    print(f"figure written to {FIGURES[name](result, path)}")
 
 
 def _dispatch(argv) -> int:

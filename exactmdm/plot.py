@@ -1,6 +1,20 @@
-"""Figures (matplotlib, the ``[plot]`` extra)."""
+"""Figures (matplotlib, the ``[plot]`` extra): the SER transition of the letter-pair chain, eps_total against N,
+Li & Cai's KL against the bound, and a posterior heatmap. Each function draws one figure to ``path``
+(PNG, SVG or PDF by the suffix) and returns the path; ``python -m exactmdm.check NAME --plot PATH`` calls
+the check's figure on its result.
+"""
 
 from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InvalidArgument
+
+__all__ = ["require_matplotlib", "ser_transition", "eps_total_against_steps", "li_cai_against_bound",
+           "posterior_heatmap", "FIGURES"]
 
 
 def require_matplotlib():
@@ -13,3 +27,111 @@ def require_matplotlib():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def _save(fig, path) -> Path:
+    path = Path(path)
+    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+        raise InvalidArgument(f"plot path {str(path)!r} must end in .png, .svg or .pdf.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    require_matplotlib().close(fig)
+    return path
+
+
+def ser_transition(lengths, path, *, c_star: float | None = None, max_ratio: float = 3.0) -> Path:
+    """SER of the oracle on the letter-pair chain (exact closed form 1 - (1 - 3/(4N))^(L-1)) against N/L for
+    each L, with the threshold 1/2 and the constant C* (SER >= 1/2 for every N < C* L)."""
+    from .exact.letter_pair import log_correct_uniform
+
+    plt = require_matplotlib()
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    for L in lengths:
+        ns = np.unique(np.geomspace(1, max_ratio * L, 80).astype(int))
+        ax.plot(ns / L, [-math.expm1(log_correct_uniform(L, int(n))) for n in ns], label=f"L = {L}")
+    ax.axhline(0.5, color="grey", lw=0.8, ls="--", label="SER = 1/2")
+    if c_star is not None:
+        ax.axvline(c_star, color="black", lw=0.8, ls=":", label=f"C* = {c_star:.4f}")
+    ax.set(xscale="log", xlabel="N / L", ylabel="SER (exact)", ylim=(0, 1),
+           title="letter-pair chain, oracle, i.i.d. linear schedule")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def eps_total_against_steps(lengths, steps, eps_total_percent, path, *, title: str = "") -> Path:
+    """eps_total = TER(p)/TER(q) - 1 [%] against N, one line per L (``eps_total_percent[i][j]`` at lengths[i], steps[j])."""
+    plt = require_matplotlib()
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    for L, row in zip(lengths, eps_total_percent):
+        ax.plot(steps, row, "o-", label=f"L = {L}")
+    ax.set(xscale="log", yscale="log", xlabel="steps N", ylabel="eps_total [%]", title=title or "eps_total against N")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def li_cai_against_bound(rows, path) -> Path:
+    """E_M KL with its interval against the Theorem 1 bound, against T; ``rows``: dicts with keys language, L,
+    T, kl, low, high, bound (nats)."""
+    plt = require_matplotlib()
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    for key in sorted({(r["language"], r["L"]) for r in rows}):
+        group = sorted((r for r in rows if (r["language"], r["L"]) == key), key=lambda r: r["T"])
+        ts = [r["T"] for r in group]
+        line = ax.errorbar(ts, [r["kl"] for r in group], yerr=[[r["kl"] - r["low"] for r in group],
+                                                               [r["high"] - r["kl"] for r in group]],
+                           fmt="o-", capsize=3, label=f"{key[0]}, L = {key[1]}: E_M KL")
+        ax.plot(ts, [r["bound"] for r in group], "--", color=line[0].get_color(), label="Theorem 1 bound")
+    ax.set(xscale="log", yscale="log", xlabel="steps T (balanced sizes)", ylabel="nats",
+           title="Li & Cai: E_M KL(q || p_M) against the bound")
+    ax.legend(fontsize=7)
+    return _save(fig, path)
+
+
+def posterior_heatmap(lang, xt, path) -> Path:
+    """The true reverse posterior q(x0^i = v | x_t) of one partially masked sequence as a (V x L) heatmap."""
+    from .inference import posterior
+    from .validation import MASK
+
+    xt = np.asarray(xt)
+    probs = posterior(lang, xt)
+    plt = require_matplotlib()
+    fig, ax = plt.subplots(figsize=(max(4, 0.4 * len(xt) + 2), max(3, 0.3 * lang.vocab_size + 1.5)), constrained_layout=True)
+    image = ax.imshow(probs.T, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=1)
+    ax.set_xticks(range(len(xt)), ["_" if t == MASK else str(t) for t in xt])
+    ax.set(xlabel="x_t (_ = masked)", ylabel="token v", title="q(x0^i = v | x_t)")
+    fig.colorbar(image, ax=ax)
+    return _save(fig, path)
+
+
+def _table(result, column: str):
+    table = next((t for t in result.tables if column in t.columns), None)
+    if table is None:
+        raise InvalidArgument(f"the result of {result.name} has no table with a column {column!r} to plot.")
+    return table
+
+
+def _ser_figure(result, path):
+    lengths = sorted({row[0] for row in _table(result, "SER iid exact").rows if isinstance(row[0], int)})
+    return ser_transition(lengths, path, c_star=result.constants["C*_oracle_iid_uniform"]["float"])
+
+
+def _ter_figure(result, path):
+    table = next(t for t in result.tables if t.title.startswith("letter-pair chain"))
+    steps = [int(c.split("=")[1]) for c in table.columns[1:]]
+    return eps_total_against_steps([r[0] for r in table.rows], steps, [r[1:] for r in table.rows], path,
+                                   title="letter-pair chain, oracle: eps_total against N (exact)")
+
+
+def _li_cai_figure(result, path):
+    table = _table(result, "T*high/sum I")
+    col = {c: i for i, c in enumerate(table.columns)}
+    rows = []
+    for r in table.rows:
+        low, high = (float(v) for v in r[col["99% interval"]].strip("[]").split(","))
+        rows.append({"language": r[col["language"]], "L": r[col["L"]], "T": r[col["T"]], "kl": r[col["E_M KL"]],
+                     "low": low, "high": high, "bound": r[col["bound"]]})
+    return li_cai_against_bound(rows, path)
+
+
+FIGURES = {"theorem_ser": _ser_figure, "theorem_ter": _ter_figure, "theorem_li_cai": _li_cai_figure}
+"""The figure of each check that has one: ``FIGURES[name](result, path)``."""

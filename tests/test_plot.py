@@ -1,0 +1,48 @@
+"""Figures: each function writes a readable image; --plot on a check draws it; bad paths are refused."""
+
+import json
+
+import numpy as np
+import pytest
+
+import exactmdm as em
+
+pytest.importorskip("matplotlib")
+from exactmdm import plot  # noqa: E402
+from exactmdm.check import main  # noqa: E402
+
+
+def _is_png(path):
+    return path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 2000
+
+
+def test_figures_are_written(tmp_path):
+    assert _is_png(plot.ser_transition([16, 64], tmp_path / "ser.png", c_star=0.5))
+    assert _is_png(plot.eps_total_against_steps([64, 128], [8, 32], [[5.0, 1.0], [6.0, 1.5]], tmp_path / "ter.png"))
+    rows = [{"language": "a", "L": 64, "T": t, "kl": 1.0 / t, "low": 0.8 / t, "high": 1.2 / t, "bound": 2.0 / t}
+            for t in (4, 16)]
+    assert _is_png(plot.li_cai_against_bound(rows, tmp_path / "li.png"))
+    lang = em.languages.counterexample16()
+    assert _is_png(plot.posterior_heatmap(lang, [5, em.MASK, em.MASK, 10], tmp_path / "post.png"))
+    with pytest.raises(ValueError, match="must end in"):
+        plot.ser_transition([16], tmp_path / "ser.txt")
+
+
+def test_check_plot_option(tmp_path, capsys):
+    figure = tmp_path / "li.png"
+    args = ["theorem_li_cai", "--families", "ngram2-V2", "--seeds", "0", "--length", "3", "--random-schedules", "0",
+            "--long-lengths", "32", "--samples", "8", "--quiet", "--plot", str(figure)]
+    assert main(args) == 0
+    assert _is_png(figure)
+    assert main(["theorem_li_cai", "--plot", str(tmp_path / "li.txt")]) == 2
+    assert "--plot" in capsys.readouterr().err
+
+
+def test_ser_figure_reads_the_check_result(tmp_path):
+    from exactmdm.theorems import run
+
+    result = run("theorem_ser", max_length=32, lengths=[16, 32], c_grid=[0.5, 1.0], mc_samples=50)
+    path = plot.FIGURES["theorem_ser"](result, tmp_path / "ser.png")
+    assert _is_png(path)
+    assert json.dumps(result.constants["C*_oracle_iid_uniform"])  # the C* drawn is the certified one
+    assert np.isfinite(result.constants["C*_oracle_iid_uniform"]["float"])
