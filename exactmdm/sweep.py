@@ -1,0 +1,291 @@
+"""Sweeps on Dask: a grid over languages, lengths, steps, schedules, models and seeds, one cell per task.
+
+    python -m exactmdm.sweep CONFIG.toml [--scheduler ADDRESS] [--workers N] [--store PATH] [--quiet]
+
+Each finished cell is appended to a JSON-lines store (one line per cell, written with one ``write`` and
+flushed to disk) by the client, the only writer. A re-run skips the cells already in the store, so a sweep
+stopped by Ctrl-C or a crash resumes without recomputing or losing finished cells (a line cut short by a
+crash is ignored and its cell recomputed). A worker that dies mid-cell loses only that cell: the
+scheduler reschedules it on another worker. Runs on a ``LocalCluster`` by default, or on an existing
+cluster with ``--scheduler``.
+
+CONFIG.toml::
+
+    [sweep]
+    store = "results.jsonl"          # relative to the config file
+    metrics = ["ser", "kl"]          # SER and KL(q||p)/L in bits
+    num = 2000                       # Monte Carlo sequences where no exact method applies
+
+    [grid]
+    languages = ["ngram2-V3", "counterexample16"]   # families as in the checks
+    language_seeds = [0]
+    lengths = [4, 64]
+    steps = [4, 16]
+    schedules = ["iid:linear", "iid:cosine", "fixed:balanced"]
+    models = ["oracle", "uniform:0.01", "temperature:0.01"]   # eps_learning in nats
+    seeds = [0]
+
+Per cell SER is exact where an exact method exists (``exact.ser``), else Monte Carlo with a 99%
+Clopper-Pearson interval; KL/L is exact by the state-space engine where it fits, else the Monte Carlo
+estimate of ``montecarlo.kl_per_token`` (its ``kind`` says unbiased or upper bound). Exit codes: 0 every
+cell done; 2 a bad configuration or a cell refused as bad input; 3 an internal error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cli import BAD_INPUT, HOLDS, INTERNAL_ERROR, Parser, UsageError, parse, run_main
+from .cost import progress_bar
+from .errors import ExactMDMError, InvalidArgument
+
+__all__ = ["SweepConfig", "load_config", "cells", "cell_key", "compute_cell", "read_store", "run_sweep", "main"]
+
+GRID_KEYS = ("languages", "language_seeds", "lengths", "steps", "schedules", "models", "seeds")
+METRICS = ("ser", "kl")
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    grid: dict
+    store: Path
+    metrics: tuple = METRICS
+    num: int = 2000
+    source: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _toml(path: Path) -> dict:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ImportError as exc:
+            raise InvalidArgument("reading a sweep configuration needs Python >= 3.11 or the tomli package.") from exc
+    try:
+        return tomllib.loads(path.read_text())
+    except OSError as exc:
+        raise InvalidArgument(f"config {str(path)!r} cannot be read ({exc.strerror or exc}).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidArgument(f"config {str(path)!r} is not valid TOML: {exc}.") from None
+
+
+def load_config(path, store=None) -> SweepConfig:
+    """Read and validate ``CONFIG.toml`` (see the module docstring); every cell is built once to fail early."""
+    path = Path(path)
+    raw = _toml(path)
+    unknown = set(raw) - {"sweep", "grid"}
+    if unknown or "grid" not in raw:
+        raise InvalidArgument(f"config {str(path)!r} must have a [grid] table (and optionally [sweep]); "
+                              f"unknown tables: {sorted(unknown)}.")
+    sweep, grid = raw.get("sweep", {}), raw["grid"]
+    for key in GRID_KEYS:
+        if key not in grid or not isinstance(grid[key], list) or not grid[key]:
+            raise InvalidArgument(f"[grid] {key} must be a non-empty list (keys: {', '.join(GRID_KEYS)}).")
+    extra = set(grid) - set(GRID_KEYS)
+    if extra:
+        raise InvalidArgument(f"[grid] has unknown keys {sorted(extra)}; the keys are {', '.join(GRID_KEYS)}.")
+    metrics = tuple(sweep.get("metrics", METRICS))
+    if not metrics or not set(metrics) <= set(METRICS):
+        raise InvalidArgument(f"[sweep] metrics={list(metrics)} must be a non-empty subset of {list(METRICS)}.")
+    num = sweep.get("num", 2000)
+    if not isinstance(num, int) or num < 2:
+        raise InvalidArgument(f"[sweep] num={num!r} must be an integer >= 2.")
+    target = Path(store) if store else path.parent / sweep.get("store", path.stem + ".jsonl")
+    config = SweepConfig(grid, target, metrics, num, str(path))
+    for cell in cells(config):
+        _build(cell)
+    return config
+
+
+def cells(config: SweepConfig) -> list[dict]:
+    """Every combination of the grid as a dict, in a fixed order."""
+    names = ["language", "language_seed", "length", "steps", "schedule", "model", "seed"]
+    values = [config.grid[k] for k in GRID_KEYS]
+    out = []
+    for combo in itertools.product(*values):
+        cell = dict(zip(names, combo))
+        cell.update(metrics=list(config.metrics), num=config.num)
+        out.append(cell)
+    return out
+
+
+def cell_key(cell: dict) -> str:
+    return hashlib.sha256(json.dumps(cell, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _build(cell: dict):
+    from . import schedules
+    from .models import Oracle, Perturbed
+    from .theorems.families import make_language
+
+    lang = make_language(cell["language"], cell["language_seed"])
+    length, steps = cell["length"], cell["steps"]
+    kind, _, shape = str(cell["schedule"]).partition(":")
+    if kind == "iid":
+        schedule = schedules.iid(steps, shape or "linear")
+    elif kind == "fixed" and shape in ("", "balanced"):
+        if steps > length:
+            raise InvalidArgument(f"cell {cell}: fixed:balanced needs steps <= length.")
+        schedule = schedules.balanced_sizes(length, steps)
+    else:
+        raise InvalidArgument(f"schedule {cell['schedule']!r} must be 'iid:NAME' (linear, cosine, poly:P) or 'fixed:balanced'.")
+    name, _, eps = str(cell["model"]).partition(":")
+    if name == "oracle":
+        model = Oracle(lang)
+    elif name in ("uniform", "temperature") and eps:
+        model = Perturbed(lang, float(eps), name)
+    else:
+        raise InvalidArgument(f"model {cell['model']!r} must be 'oracle', 'uniform:EPS' or 'temperature:EPS' (nats).")
+    return lang, length, schedule, model
+
+
+def compute_cell(cell: dict) -> dict:
+    """The metrics of one cell (a pure function of the cell: seeded)."""
+    from . import exact, metrics, montecarlo
+
+    lang, length, schedule, model = _build(cell)
+    start = time.perf_counter()
+    out: dict = {}
+    if "ser" in cell["metrics"]:
+        try:
+            out["ser"] = {"value": float(exact.ser(lang, length, schedule, model)), "method": "exact"}
+        except ExactMDMError:
+            est = montecarlo.ser(lang, length, schedule, model, num=cell["num"], seed=cell["seed"])
+            out["ser"] = {**est.to_dict(), "method": "monte carlo"}
+    if "kl" in cell["metrics"]:
+        try:
+            dist = exact.output_distribution(lang, length, schedule, model)
+            out["kl_bits_per_token"] = {"value": metrics.kl(lang, dist) / length, "method": "exact"}
+        except ExactMDMError:
+            est = montecarlo.kl_per_token(lang, length, schedule, model, num=max(2, cell["num"] // 20), seed=cell["seed"])
+            out["kl_bits_per_token"] = {**est.to_dict(), "method": "monte carlo"}
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def read_store(path) -> list[dict]:
+    """The finished cells of a store; a last line cut short by a crash is skipped (its cell is recomputed)."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    records = []
+    for line in path.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict) and "key" in record and "result" in record:
+            records.append(record)
+    return records
+
+
+def _append(path: Path, record: dict) -> None:
+    line = json.dumps(record, sort_keys=True) + "\n"
+    with open(path, "a") as handle:
+        if handle.tell() > 0:  # a previous crash may have left a line without its newline
+            with open(path, "rb") as check:
+                check.seek(-1, os.SEEK_END)
+                if check.read(1) != b"\n":
+                    handle.write("\n")
+        handle.write(line)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+@dataclass
+class SweepReport:
+    total: int
+    skipped: int
+    computed: int
+    failed: list
+    seconds: float
+
+
+def run_sweep(config: SweepConfig, *, scheduler: str | None = None, workers: int | None = None, client=None,
+              progress: bool = True, on_result=None, processes: bool = True, compute=None) -> SweepReport:
+    """Run the missing cells of ``config`` on Dask and append each to the store as it finishes.
+
+    ``client``: an existing ``dask.distributed.Client`` (else one is made: ``scheduler`` or a LocalCluster with
+    ``workers`` processes, or threads with ``processes=False``). ``on_result(record)`` runs after each stored
+    cell. ``compute`` replaces ``compute_cell`` (a picklable function of the cell dict)."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    todo_all = cells(config)
+    done = {r["key"] for r in read_store(config.store)}
+    todo = [c for c in todo_all if cell_key(c) not in done]
+    config.store.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    failed = []
+    own = client is None
+    cluster = None
+    if own:
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = LocalCluster(n_workers=workers or min(4, os.cpu_count() or 1), threads_per_worker=1,
+                                   processes=processes, dashboard_address=":0")
+            client = Client(cluster)
+    try:
+        futures = {client.submit(compute or compute_cell, cell, key=f"cell-{cell_key(cell)}", pure=False): cell for cell in todo}
+        with progress_bar(len(todo_all), f"sweep {Path(config.source).name}", progress) as bar:
+            bar.update(len(todo_all) - len(todo))
+            for future in as_completed(futures):
+                cell = futures[future]
+                if future.status == "error":
+                    failed.append({"cell": cell, "error": f"{type(future.exception()).__name__}: {future.exception()}"})
+                else:
+                    record = {"key": cell_key(cell), "cell": cell, "result": future.result()}
+                    _append(config.store, record)
+                    if on_result is not None:
+                        on_result(record)
+                bar.update(1)
+    finally:
+        if own:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return SweepReport(len(todo_all), len(todo_all) - len(todo), len(todo) - len(failed), failed,
+                       time.perf_counter() - start)
+
+
+def _dispatch(argv) -> int:
+    parser = Parser(prog="python -m exactmdm.sweep", description="Run a sweep of exact and Monte Carlo metrics on Dask.",
+                    epilog="Exit codes: 0 every cell done, 2 bad configuration or input, 3 internal error.")
+    parser.add_argument("config", help="CONFIG.toml (see the module docstring)")
+    parser.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (default: a LocalCluster)")
+    parser.add_argument("--workers", type=int, default=None, help="LocalCluster workers (default: min(4, cores))")
+    parser.add_argument("--store", default=None, help="JSON-lines store (default: [sweep] store in the config)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parse(parser, argv)
+    if isinstance(args, int):
+        return args
+    if args.workers is not None and args.workers < 1:
+        raise UsageError(f"--workers {args.workers} must be >= 1")
+    config = load_config(args.config, args.store)
+    report = run_sweep(config, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet)
+    print(f"{report.total} cells: {report.skipped} already in {config.store}, {report.computed} computed, "
+          f"{len(report.failed)} failed, {report.seconds:.1f} s")
+    for failure in report.failed:
+        print(f"  failed: {failure['cell']}: {failure['error']}", file=sys.stderr)
+    if not report.failed:
+        return HOLDS
+    bad_input = all(any(name in f["error"] for name in ("InvalidArgument", "EnumerationTooLarge", "InvalidType"))
+                    for f in report.failed)
+    return BAD_INPUT if bad_input else INTERNAL_ERROR
+
+
+def main(argv=None) -> int:
+    return run_main(_dispatch, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
