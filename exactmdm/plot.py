@@ -47,7 +47,7 @@ def ser_transition(lengths, path, *, c_star: float | None = None, max_ratio: flo
     plt = require_matplotlib()
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
     for L in lengths:
-        ns = np.unique(np.geomspace(1, max_ratio * L, 80).astype(int))
+        ns = np.unique(np.geomspace(max(1, L // 20), max_ratio * L, 80).astype(int))
         ax.plot(ns / L, [-math.expm1(log_correct_uniform(L, int(n))) for n in ns], label=f"L = {L}")
     ax.axhline(0.5, color="grey", lw=0.8, ls="--", label="SER = 1/2")
     if c_star is not None:

@@ -82,6 +82,8 @@ def output_distribution(lang, length: int, schedule, model=None, *, max_states: 
     max_states : refuse a step that would expand more states than this (16 bytes each), before allocating.
     progress : show a progress bar (steps, states held, ETA) on stderr.
 
+    Notes
+    -----
     Complexity: per step, sum over support-consistent states of (V+1)^(masked); at most (2V+1)^L.
     """
     lang = _check_language(lang)

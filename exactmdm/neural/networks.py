@@ -9,6 +9,7 @@ body with a causal mask, reads a begin symbol then x_1..x_{L-1}, and predicts x_
 
 from __future__ import annotations
 
+import functools
 import math
 
 import torch
@@ -29,13 +30,17 @@ PRESETS = {
 }
 
 
+@functools.lru_cache(maxsize=64)
+def _rotary_tables(length: int, offset: int, half: int, device: str, dtype: torch.dtype):
+    freq = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float64) / half)
+    angle = torch.arange(offset, offset + length, dtype=torch.float64)[:, None] * freq[None]
+    return angle.cos().to(device=device, dtype=dtype), angle.sin().to(device=device, dtype=dtype)
+
+
 def _rotary(x: torch.Tensor, offset: int = 0) -> torch.Tensor:
     """Rotary position embedding of (B, heads, L, d), positions offset .. offset + L - 1 along dim 2."""
-    length, dim = x.shape[-2], x.shape[-1]
-    half = dim // 2
-    freq = torch.exp(-math.log(10000.0) * torch.arange(half, device=x.device, dtype=torch.float64) / half)
-    angle = torch.arange(offset, offset + length, device=x.device, dtype=torch.float64)[:, None] * freq[None]
-    cos, sin = angle.cos().to(x.dtype), angle.sin().to(x.dtype)
+    half = x.shape[-1] // 2
+    cos, sin = _rotary_tables(x.shape[-2], offset, half, str(x.device), x.dtype)
     a, b = x[..., :half], x[..., half:2 * half]
     return torch.cat([a * cos - b * sin, a * sin + b * cos, x[..., 2 * half:]], dim=-1)
 
