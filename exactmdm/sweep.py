@@ -106,15 +106,22 @@ def load_config(path, store=None) -> SweepConfig:
     return config
 
 
-def cells(config: SweepConfig) -> list[dict]:
-    """Every combination of the grid as a dict, in a fixed order."""
+def _applicable(cell: dict) -> bool:
+    """A balanced fixed-size schedule needs N <= L; such combinations of the grid are left out (and counted)."""
+    return not (str(cell["schedule"]).startswith("fixed") and cell["steps"] > cell["length"])
+
+
+def cells(config: SweepConfig, *, inapplicable: bool = False) -> list[dict]:
+    """Every applicable combination of the grid as a dict, in a fixed order (with ``inapplicable=True``: the
+    combinations left out, fixed:balanced with steps > length)."""
     names = ["language", "language_seed", "length", "steps", "schedule", "model", "seed"]
     values = [config.grid[k] for k in GRID_KEYS]
     out = []
     for combo in itertools.product(*values):
         cell = dict(zip(names, combo))
         cell.update(metrics=list(config.metrics), num=config.num)
-        out.append(cell)
+        if _applicable(cell) != inapplicable:
+            out.append(cell)
     return out
 
 
@@ -272,8 +279,10 @@ def _dispatch(argv) -> int:
         raise UsageError(f"--workers {args.workers} must be >= 1")
     config = load_config(args.config, args.store)
     report = run_sweep(config, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet)
+    left_out = len(cells(config, inapplicable=True))
     print(f"{report.total} cells: {report.skipped} already in {config.store}, {report.computed} computed, "
-          f"{len(report.failed)} failed, {report.seconds:.1f} s")
+          f"{len(report.failed)} failed, {report.seconds:.1f} s"
+          + (f"; {left_out} combinations left out (fixed:balanced needs steps <= length)" if left_out else ""))
     for failure in report.failed:
         print(f"  failed: {failure['cell']}: {failure['error']}", file=sys.stderr)
     if not report.failed:

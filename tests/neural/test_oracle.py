@@ -67,3 +67,11 @@ def test_without_torch_the_import_says_what_to_install():
     code = "import sys; sys.modules['torch'] = None\ntry:\n import exactmdm.neural\nexcept ImportError as e:\n print(e)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert 'pip install "exactmdm[torch]"' in out
+
+
+def test_torch_oracle_passes_the_users_posterior_assertion():
+    from exactmdm.neural import as_reverse_model
+    from exactmdm.testing import assert_posterior_matches
+
+    lang = em.HMM.random(3, 3, seed=5, prune=0.2)
+    assert_posterior_matches(as_reverse_model(TorchOracle(lang), lang), lang, 4, max_kl=1e-12)
