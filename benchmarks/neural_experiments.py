@@ -22,7 +22,7 @@ import torch
 
 from exactmdm.exact import letter_pair
 from exactmdm.neural import TrainConfig, resolve_device, train
-from exactmdm.neural.evaluation import evaluate, plot
+from exactmdm.neural.evaluation import Evaluation, evaluate, plot
 from exactmdm.neural.timing import compare
 from exactmdm.plot import require_matplotlib
 
@@ -75,15 +75,19 @@ def main():
         rows = []
         for order in (2, 3, 4):
             family = f"ngram{order}-V4"
-            net, config, secs = _train(runs, f"{family}-L{s['ngram_length']}", family, s["ngram_length"], s["ngram_train"],
-                                       s["preset"], device)
-            lang = config.make_language()
-            report = evaluate(net, lang, lengths=[s["ngram_length"]], steps=s["ngram_steps"], num=s["num"],
-                              kl_samples=s["kl_samples"], eps_samples=400, seed=order, device=device, trajectory_samples=8,
-                              config=config.to_dict())
-            report.meta["train_seconds"] = secs
-            report.write_json(out / f"a_{family}.json")
-            plot(report, out / f"a_{family}.png")
+            record = out / f"a_{family}.json"
+            if record.exists():  # evaluated by an earlier run of this script: reuse it
+                report = Evaluation.from_dict(json.loads(record.read_text()))
+            else:
+                net, config, secs = _train(runs, f"{family}-L{s['ngram_length']}", family, s["ngram_length"],
+                                           s["ngram_train"], s["preset"], device)
+                lang = config.make_language()
+                report = evaluate(net, lang, lengths=[s["ngram_length"]], steps=s["ngram_steps"], num=s["num"],
+                                  kl_samples=s["kl_samples"], eps_samples=400, seed=order, device=device,
+                                  trajectory_samples=8, config=config.to_dict())
+                report.meta["train_seconds"] = secs
+                report.write_json(record)
+                plot(report, out / f"a_{family}.png")
             fwd = report.learning[0]
             for r in report.rows:
                 rows.append([family, r["length"], r["steps"], r["schedule"], _fmt(fwd["max_nats"]), _fmt(fwd["mean_nats"]),

@@ -56,6 +56,12 @@ class Evaluation:
         return {"network": self.network, "language": self.language, "learning_error": self.learning,
                 "rows": self.rows, **self.meta}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Evaluation":
+        """The inverse of ``to_dict`` (for tables and figures from a saved record)."""
+        data = dict(data)
+        return cls(data.pop("network"), data.pop("language"), data.pop("learning_error"), data.pop("rows"), data)
+
     def write_json(self, path) -> None:
         Path(path).write_text(json.dumps(self.to_dict(), indent=2, default=float))
 
