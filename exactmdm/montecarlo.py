@@ -44,7 +44,7 @@ from .schedules import FixedSizes, IIDSchedule
 from .validation import MASK, as_float, as_int
 
 __all__ = ["Estimate", "sample", "ser", "kl_per_token", "clopper_pearson", "uniforms", "binomial_two_sided_pvalue",
-           "regularized_beta", "choose_positions", "schedule_arrays"]
+           "regularized_beta", "choose_positions", "schedule_arrays", "ser_of_samples"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -372,8 +372,18 @@ def ser(lang, length: int, schedule, model=None, *, num: int, seed: int, confide
     length, model, num, seed = _check(lang, length, schedule, model, num, seed)
     confidence = _check_confidence(confidence)
     out, escaped = _run(lang, length, schedule, model, num, seed, progress=progress)
-    wrong = escaped | ~lang.in_support(np.where(out < 0, 0, out)) | (out < 0).any(axis=1)
-    errors = int(wrong.sum())
+    return ser_of_samples(lang, out, confidence, escaped)
+
+
+def ser_of_samples(lang, samples, confidence: float = 0.99, escaped=None) -> Estimate:
+    """SER of sampled sequences (num, L): the fraction that are sequence errors (off the support, or holding
+    MASK where the sampler stopped, or flagged in ``escaped``), with an exact Clopper-Pearson interval."""
+    confidence = _check_confidence(confidence)
+    out = np.asarray(samples)
+    wrong = ~lang.in_support(np.where(out < 0, 0, out)) | (out < 0).any(axis=1)
+    if escaped is not None:
+        wrong |= escaped
+    errors, num = int(wrong.sum()), out.shape[0]
     low, high = clopper_pearson(errors, num, confidence)
     return Estimate(errors / num, low, high, num, confidence, "exact interval", "SER", "probability",
                     "Monte Carlo sampler, Clopper-Pearson interval")

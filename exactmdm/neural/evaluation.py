@@ -30,7 +30,7 @@ import torch
 
 from .. import exact, metrics, montecarlo
 from ..cost import progress_bar
-from ..hmm_kernels import _consistent_batch, _posterior_batch
+from ..hmm_kernels import _posterior_batch
 from ..information import kl_rows
 from ..schedules import fixed_sizes, iid
 from ..theorems.harness import clamp_rounding
@@ -106,18 +106,18 @@ def forward_learning_error(model, lang, length: int, *, samples: int, seed: int)
 
 def trajectory_learning_error(network, lang, length: int, schedule, *, num: int, seed: int, device="cpu") -> dict:
     """eps_learning over the states the network's own sampler visits (those still support-consistent)."""
-    hmm = lang.as_hmm()
-    arrays, support = hmm.kernel_arrays(), hmm.support_arrays()
+    arrays = lang.as_hmm().kernel_arrays()
     worst, total, states = 0.0, 0.0, 0
 
     def on_step(record):
         nonlocal worst, total, states
-        host, probs = record.xt.cpu().numpy(), record.probs
-        ok = _consistent_batch(host, *support)
+        host = np.ascontiguousarray(record.xt.cpu().numpy())
+        truth, log_ev = _posterior_batch(host, *arrays)
+        ok = log_ev > -np.inf  # support-consistent states: the posterior exists (as the Monte Carlo sampler decides)
         if not ok.any():
             return
-        truth, _ = _posterior_batch(np.ascontiguousarray(host[ok]), *arrays)
-        terms = kl_rows(truth, probs[torch.as_tensor(ok, device=probs.device)].cpu().numpy())
+        truth = truth[ok]
+        terms = kl_rows(truth, record.probs[torch.as_tensor(ok, device=record.probs.device)].cpu().numpy())
         masked = host[ok] < 0
         worst = max(worst, float(terms[masked].max(initial=0.0)))
         per_state = (terms * masked).sum(axis=1) / np.maximum(masked.sum(axis=1), 1)
@@ -128,18 +128,6 @@ def trajectory_learning_error(network, lang, length: int, schedule, *, num: int,
     mean = total / max(states, 1)
     return {"length": length, "where": "trajectory", "schedule": schedule.describe(), "max_nats": worst,
             "mean_nats": mean, "max_bits": worst / LN2, "mean_bits": mean / LN2, "states": states, "seed": seed}
-
-
-def _ser_of_samples(lang, tokens: torch.Tensor, confidence: float) -> dict:
-    xs = tokens.cpu().numpy()
-    wrong = (xs < 0).any(axis=1) | ~lang.in_support(np.where(xs < 0, 0, xs))
-    low, high = montecarlo.clopper_pearson(int(wrong.sum()), len(xs), confidence)
-    return {"value": float(wrong.mean()), "low": low, "high": high, "num": len(xs), "confidence": confidence}
-
-
-def _estimate(est) -> dict:
-    return {"value": est.value, "low": est.low, "high": est.high, "num": est.num, "confidence": est.confidence,
-            "kind": est.kind}
 
 
 def evaluate(network, lang, *, lengths=(16, 64), steps=(4, 16, 64), num: int = 400, kl_samples: int = 64,
@@ -193,15 +181,15 @@ def _exact_row(lang, length, schedule, model) -> dict:
 
 def _sampled_row(network, model, lang, length, schedule, num, kl_samples, confidence, device, nxt) -> dict:
     tokens = sample(network, length, schedule, num=num, seed=nxt(), device=device)
-    ser_n = _ser_of_samples(lang, tokens, confidence)
-    ser_o = _estimate(montecarlo.ser(lang, length, schedule, num=num, seed=nxt(), confidence=confidence))
+    ser_n = montecarlo.ser_of_samples(lang, tokens.cpu().numpy(), confidence).to_dict()
+    ser_o = montecarlo.ser(lang, length, schedule, num=num, seed=nxt(), confidence=confidence).to_dict()
     kl_n = montecarlo.kl_per_token(lang, length, schedule, model, num=kl_samples, seed=nxt(), confidence=confidence,
                                    method="path")
     # The same estimator for both (the path-KL upper bound): comparable, and affordable at every L and N.
     kl_o = montecarlo.kl_per_token(lang, length, schedule, num=kl_samples, seed=nxt(), confidence=confidence,
                                    method="path")
     return {"method": "sampled", "ser_network": ser_n, "ser_oracle": ser_o, "kl_bits_network": kl_n.value,
-            "kl_bits_oracle": kl_o.value, "kl_network": _estimate(kl_n), "kl_oracle": _estimate(kl_o),
+            "kl_bits_oracle": kl_o.value, "kl_network": kl_n.to_dict(), "kl_oracle": kl_o.to_dict(),
             "eps_total_percent_network": 100 * math.expm1(kl_n.value * LN2),
             "eps_total_percent_oracle": 100 * math.expm1(kl_o.value * LN2)}
 
