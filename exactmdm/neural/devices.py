@@ -47,3 +47,9 @@ def as_states(xt, vocab_size: int, device: torch.device, name: str = "xt") -> to
         bad = xt[(xt < -1) | (xt >= vocab_size)][0]
         raise InvalidArgument(f"{name} holds token {int(bad)}, outside the vocabulary 0..{vocab_size - 1} (and MASK = -1).")
     return xt
+
+
+def carry_over(xt: torch.Tensor, probs: torch.Tensor) -> torch.Tensor:
+    """MDLM's carry-over: the observed token one-hot at unmasked positions of ``xt``, ``probs`` at masked ones."""
+    observed = torch.nn.functional.one_hot(xt.clamp(min=0), probs.shape[-1]).to(probs.dtype)
+    return torch.where(xt[..., None] >= 0, observed, probs)

@@ -18,7 +18,7 @@ from torch.nn import functional as F
 
 from ..errors import InvalidArgument
 from ..validation import as_int
-from .devices import as_states
+from .devices import as_states, carry_over
 
 PRESETS = {
     # Trains in minutes on 2 CPU cores at L = 64 ... 256.
@@ -74,6 +74,7 @@ class _Block(nn.Module):
 class _Transformer(nn.Module):
     causal = False
     kind = ""
+    label = ""
 
     def __init__(self, vocab_size: int, width: int = 64, depth: int = 2, heads: int = 4, mlp_ratio: int = 4):
         super().__init__()
@@ -104,6 +105,10 @@ class _Transformer(nn.Module):
         self.to(device)
 
     @property
+    def name(self) -> str:
+        return f"{self.label}[w={self.config['width']}, d={self.config['depth']}]"
+
+    @property
     def num_parameters(self) -> int:
         return sum(p.numel() for p in self.parameters())
 
@@ -112,11 +117,8 @@ class Denoiser(_Transformer):
     """Bidirectional MDM denoiser with SUBS output. ``denoiser(xt)`` -> (B, L, V) float64 probabilities."""
 
     kind = "mdm"
+    label = "denoiser"
     defined_off_support = True
-
-    @property
-    def name(self) -> str:
-        return f"denoiser[w={self.config['width']}, d={self.config['depth']}]"
 
     def masked_logits(self, xt: torch.Tensor) -> torch.Tensor:
         """Logits for a (B, L) state with MASK = -1 (training uses these; MASK maps to symbol V)."""
@@ -126,20 +128,15 @@ class Denoiser(_Transformer):
     def forward(self, xt) -> torch.Tensor:
         """SUBS probabilities (B, L, V) in float64 for a (B, L) state (tensor or array, MASK = -1)."""
         xt = as_states(xt, self.vocab_size, self.device)
-        probs = torch.softmax(self.masked_logits(xt).to(torch.float64), dim=-1)
-        carried = F.one_hot(xt.clamp(min=0), self.vocab_size).to(torch.float64)
-        return torch.where(xt[..., None] >= 0, carried, probs)
+        return carry_over(xt, torch.softmax(self.masked_logits(xt).to(torch.float64), dim=-1))
 
 
 class ARBaseline(_Transformer):
     """Autoregressive transformer of the same size (causal mask): p(x_i | x_<i)."""
 
     kind = "ar"
+    label = "ar"
     causal = True
-
-    @property
-    def name(self) -> str:
-        return f"ar[w={self.config['width']}, d={self.config['depth']}]"
 
     def next_logits(self, x: torch.Tensor) -> torch.Tensor:
         """(B, L, V) logits of x_i given x_<i, from a (B, L) token tensor (teacher forcing)."""

@@ -7,7 +7,7 @@ import torch
 
 from ..errors import ImpossibleEvidence
 from ..models import check_language
-from .devices import as_states, resolve_device, resolve_dtype
+from .devices import as_states, carry_over, resolve_device, resolve_dtype
 
 
 class TorchOracle:
@@ -72,10 +72,7 @@ class TorchOracle:
             c = scale[:, i + 1]
             beta = ((lik[:, i + 1] * beta) @ self.transition.T) / torch.where(c > 0, c, 1.0)[:, None]
             gamma[:, i] = alpha[:, i] * beta
-        probs = gamma @ self.emission  # P(x_i = v | revealed) at masked positions
-        observed = xt >= 0
-        probs = torch.where(observed[..., None],
-                            torch.nn.functional.one_hot(xt.clamp(min=0), self.vocab_size).to(self.dtype), probs)
+        probs = carry_over(xt, gamma @ self.emission)  # P(x_i = v | revealed) at masked positions
         log_ev = torch.log(scale).sum(dim=1)
         dead = ~(log_ev > -torch.inf)
         if dead.any():
