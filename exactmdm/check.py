@@ -19,6 +19,7 @@ from .theorems import CHECKS, prepare, run
 from .theorems.options import OPTIONS, flag_of
 from .theorems.result import FLOAT_REL_TOL, certificate_hash, compare_certificates, version_differences
 
+from .errors import ExactMDMError
 from .cli import BAD_INPUT, HOLDS, INTERNAL_ERROR, REFUTED, Parser as _Parser, UsageError, parse, run_main
 
 __all__ = ["main", "HOLDS", "REFUTED", "BAD_INPUT", "INTERNAL_ERROR"]
@@ -159,14 +160,14 @@ def _run_checks(args) -> int:
 
 def _check_plot(path: Path, folder: bool) -> None:
     """Before any work: matplotlib is there, the suffix is a figure format, the place is writable."""
-    from .plot import require_matplotlib
+    from .plot import check_path, require_matplotlib
 
     try:
         require_matplotlib()
-    except ImportError as exc:
-        raise UsageError(f"--plot: {exc}") from exc
-    if not folder and path.suffix.lower() not in (".png", ".svg", ".pdf"):
-        raise UsageError(f"--plot {str(path)!r} must end in .png, .svg or .pdf (or be a folder with 'all').")
+        if not folder:
+            check_path(path)
+    except (ImportError, ExactMDMError) as exc:
+        raise UsageError(f"--plot: {exc} (a folder only with 'all')") from exc
     _writable(path, folder=folder, flag="--plot")
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import InvalidArgument
 
-__all__ = ["require_matplotlib", "ser_transition", "eps_total_against_steps", "li_cai_against_bound",
+__all__ = ["require_matplotlib", "check_path", "ser_transition", "eps_total_against_steps", "li_cai_against_bound",
            "posterior_heatmap", "FIGURES"]
 
 
@@ -29,10 +29,19 @@ def require_matplotlib():
     return plt
 
 
-def _save(fig, path) -> Path:
+FORMATS = (".png", ".svg", ".pdf")
+
+
+def check_path(path) -> Path:
+    """``path`` as a Path, refused unless it ends in a figure format matplotlib writes here."""
     path = Path(path)
-    if path.suffix.lower() not in (".png", ".svg", ".pdf"):
+    if path.suffix.lower() not in FORMATS:
         raise InvalidArgument(f"plot path {str(path)!r} must end in .png, .svg or .pdf.")
+    return path
+
+
+def _save(fig, path) -> Path:
+    path = check_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     require_matplotlib().close(fig)

@@ -248,7 +248,9 @@ def run_sweep(config: SweepConfig, *, scheduler: str | None = None, workers: int
             for future in as_completed(futures):
                 cell = futures[future]
                 if future.status == "error":
-                    failed.append({"cell": cell, "error": f"{type(future.exception()).__name__}: {future.exception()}"})
+                    exc = future.exception()
+                    failed.append({"cell": cell, "error": f"{type(exc).__name__}: {exc}",
+                                   "bad_input": isinstance(exc, ExactMDMError)})
                 else:
                     record = {"key": cell_key(cell), "cell": cell, "result": future.result()}
                     _append(config.store, record)
@@ -287,9 +289,7 @@ def _dispatch(argv) -> int:
         print(f"  failed: {failure['cell']}: {failure['error']}", file=sys.stderr)
     if not report.failed:
         return HOLDS
-    bad_input = all(any(name in f["error"] for name in ("InvalidArgument", "EnumerationTooLarge", "InvalidType"))
-                    for f in report.failed)
-    return BAD_INPUT if bad_input else INTERNAL_ERROR
+    return BAD_INPUT if all(f["bad_input"] for f in report.failed) else INTERNAL_ERROR
 
 
 def main(argv=None) -> int:
