@@ -13,9 +13,11 @@ x's tokens. Summing over the set S = {j_1 < ... < j_m} unmasked at step k,
 with n = b - a - 1, p_ab the model's row at j (a function of the posterior there), F(a, b, N+1) = [n = 0],
 and p(x) = F(-1, L, 1). The sum over S runs left to right: H(j) = r p_ab(x_j) [(1-r)^(j-a-1) F(a, j, k+1)
 + sum_{a<i<j} H(i) (1-r)^(j-i-1) F(i, j, k+1)], which costs O(n^2) per (a, b, k), so p(x) costs
-O(L^4 N / 24) operations in all. (A prefix-sum evaluation of each F in O(L) would need
-F(i, j, k+1) to factorise in i and j, which it does not for a general chain; none of lower order is known
-to us.)
+O(L^4 N / 24) multiply-adds in all. (A prefix-sum evaluation of each F in O(L) would need the revealed
+positions' factors p_ab(x_j) to factorise in a and b, which they do not for a general chain; we know of no
+DP of lower order.) The kernel spends that count well: all gaps of one step are independent, and for one
+left end the sums of every right end are carried together in long, contiguous, vectorised loops (about
+1 s at L = 256, N = 64 on two cores; see benchmarks/bench_long.py).
 
 Numerics: F is stored relative to the data, F^(a, b, k) = F(a, b, k) / q(interior | x_a, x_b), which
 stays near 1 where the sampler is good and equals p(x)/q(x) for the whole sequence, so
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 
 from .._jit import njit, prange
@@ -100,28 +103,11 @@ def _posterior_row(powers, marginals, x, a, b, j, out):
         out[v] /= total
 
 
-@njit
-def _dot(h, w, offset, count):
-    """sum_{t < count} h[t] w[offset + t] with four partial sums (a fixed order: deterministic, and fast
-    without fastmath, which exact kernels never use)."""
-    s0 = s1 = s2 = s3 = 0.0
-    t = 0
-    while t + 4 <= count:
-        s0 += h[t] * w[offset + t]
-        s1 += h[t + 1] * w[offset + t + 1]
-        s2 += h[t + 2] * w[offset + t + 2]
-        s3 += h[t + 3] * w[offset + t + 3]
-        t += 4
-    while t < count:
-        s0 += h[t] * w[offset + t]
-        t += 1
-    return (s0 + s1) + (s2 + s3)
-
-
 @njit(parallel=True)
 def _model_probs(x, marginals, powers, kind, param, offsets):
-    """p_ab(x_j) for every gap (a, b) and interior j, packed: gap (a, b) starts at offsets[a + 1, b]. It is
-    the same at every step (the model reads only x_t), so it is computed once."""
+    """p_ab(x_j) for every gap (a, b) and interior j, packed for the gap DP's loops: for a left end a and a
+    position j the values for b = j + 1 .. L are contiguous, from offsets[a + 1, j]. It is the same at every
+    step (the model reads only x_t), so it is computed once."""
     length = x.shape[0]
     vocab = powers.shape[1]
     out = np.empty(offsets[length, length])
@@ -130,29 +116,33 @@ def _model_probs(x, marginals, powers, kind, param, offsets):
         row = np.empty(vocab)
         tmp = np.empty(vocab)
         res = np.empty(vocab)
-        for b in range(a + 2, length + 1):
-            base = offsets[a1, b]
-            for j in range(a + 1, b):
+        for j in range(a1, length):
+            base = offsets[a1, j] - j - 1
+            for b in range(j + 1, length + 1):
                 _posterior_row(powers, marginals, x, a, b, j, row)
                 apply_row_transform(row, kind, param, tmp, res)
-                out[base + j - a - 1] = res[x[j]]
+                out[base + b] = res[x[j]]
     return out
 
 
 def _packed_offsets(length: int) -> np.ndarray:
-    """offsets[a + 1, b] of gap (a, b)'s interior in the packed table; offsets[L, L] is the total size."""
+    """offsets[a + 1, j]: where p_ab(x_j) for b = j + 1 .. L start in the packed table; offsets[L, L] is its
+    size."""
     offsets = np.zeros((length + 1, length + 1), dtype=np.int64)
     total = 0
     for a1 in range(length + 1):
-        for b in range(a1 + 1, length + 1):
-            offsets[a1, b] = total
-            total += b - a1
+        for j in range(a1, length):
+            offsets[a1, j] = total
+            total += length - j
     offsets[length, length] = total
     return offsets
 
 
+_BLOCK = 8  # positions decided per sweep over the running sums (the unrolled update below is written for 8)
+
+
 @njit(parallel=True)
-def _gap_dp(x, marginals, powers, rates, probs, offsets, tilt):
+def _gap_dp(x, marginals, powers, rates, probs, offsets, tilt, workers):
     """log F^(-1, L, 1) (module docstring), step by step from the last: only two steps' tables are held.
 
     With ``tilt`` = e^lam every table holds e^(lam n) F^ (n the gap's interior size): since the sub-gaps of a
@@ -161,9 +151,16 @@ def _gap_dp(x, marginals, powers, rates, probs, offsets, tilt):
     however long the sequence (the caller subtracts lam L at the end).
 
     ``fhat[a + 1, b]`` is F^(a, b, k) for the step being computed, ``nxt`` the same at k + 1, and
-    ``weight[b, a + 1]`` = F^(a, b, k+1) (1 - r_k)^(b-a-1) / Z_ab, the factor a gap contributes as a
-    sub-gap at step k (it does not depend on the enclosing gap). The working set of a step is (L+1)^2
-    doubles, which stays in cache; within a step gaps are filled by increasing span, in parallel.
+    ``weight[a + 1, b]`` = F^(a, b, k+1) (1 - r_k)^(b-a-1) / Z_ab, the factor a gap contributes as a
+    sub-gap at step k (it does not depend on the enclosing gap). Gaps of one step read only the next step's
+    tables, so they are independent: threads take left ends a in turn (gap (a, b) costs (b - a)^2).
+
+    For one left end all right ends b are carried together: ``acc[t, b]`` is the running sum of the terms in
+    which t is the next position revealed after the ones decided so far, for the gap (a, b). Positions j are
+    decided left to right; H_b(j) = r p_ab(x_j) acc[j, b] is then added into every later row t with weight
+    w(j, t), a multiply-add over b that is long, contiguous and vectorises without reassociation. Rows are
+    updated for a block of j's at a time, so each row of ``acc`` is read once per block. Each acc[t, b] sums
+    its terms in increasing j, the order of the definition.
     """
     length = x.shape[0]
     num_steps = rates.shape[0]
@@ -184,22 +181,50 @@ def _gap_dp(x, marginals, powers, rates, probs, offsets, tilt):
             stay_pow[d] = stay_pow[d - 1] * (1.0 - r)
         for a1 in prange(length + 1):
             for b in range(a1, length + 1):
-                weight[b, a1] = nxt[a1, b] * stay_pow[b - a1] / z[a1, b]
+                weight[a1, b] = nxt[a1, b] * stay_pow[b - a1] / z[a1, b]
         if r == 0.0:
             continue  # nothing is unmasked: F^(., ., k) = F^(., ., k + 1), already in nxt
-        for a1 in range(length + 1):
-            fhat[a1, a1] = 1.0
-        for span in range(2, length + 2):
-            for a1 in prange(0, length + 2 - span):
-                a = a1 - 1
-                b = a + span
-                n = span - 1
-                base = offsets[a1, b]
-                h = np.empty(n)
-                for j in range(a + 1, b):
-                    h[j - a - 1] = r * tilt * probs[base + j - a - 1] * (weight[j, a1] + _dot(h, weight[j], a + 2,
-                                                                                         j - a - 1))
-                fhat[a1, b] = z[a1, b] * (weight[b, a1] + _dot(h, weight[b], a + 2, n))
+        rt = r * tilt
+        for worker in prange(workers):
+            acc = np.empty((length + 1, length + 1))
+            hbuf = np.empty((_BLOCK, length + 1))
+            h0, h1, h2, h3, h4, h5, h6, h7 = hbuf[0], hbuf[1], hbuf[2], hbuf[3], hbuf[4], hbuf[5], hbuf[6], hbuf[7]
+            end = np.uint64(length + 1)
+            for a1 in range(worker, length + 1, workers):
+                for t in range(a1, length + 1):
+                    row, w = acc[t], weight[a1, t]  # t revealed first: the sub-gap (a, t) before it
+                    for b in range(np.uint64(t), end):
+                        row[b] = w
+                for j0 in range(a1, length, _BLOCK):
+                    j1 = min(j0 + _BLOCK, length)
+                    for j in range(j0, j1):
+                        h, src = hbuf[j - j0, j + 1:], acc[j, j + 1:]
+                        pr = probs[offsets[a1, j]:offsets[a1, j] + length - j]  # b = j + 1 .. L
+                        for u in range(np.uint64(length - j)):
+                            h[u] = rt * pr[u] * src[u]
+                        h = hbuf[j - j0]
+                        for t in range(j + 1, j1):
+                            row, w = acc[t], weight[j + 1, t]
+                            for b in range(np.uint64(t), end):
+                                row[b] += w * h[b]
+                    if j1 - j0 < _BLOCK:  # the last, short block
+                        for t in range(j1, length + 1):
+                            row = acc[t]
+                            for j in range(j0, j1):
+                                h, w = hbuf[j - j0], weight[j + 1, t]
+                                for b in range(np.uint64(t), end):
+                                    row[b] += w * h[b]
+                        continue
+                    for t in range(j1, length + 1):
+                        row, wt = acc[t], weight[:, t]
+                        w0, w1, w2, w3 = wt[j0 + 1], wt[j0 + 2], wt[j0 + 3], wt[j0 + 4]
+                        w4, w5, w6, w7 = wt[j0 + 5], wt[j0 + 6], wt[j0 + 7], wt[j0 + 8]
+                        for b in range(np.uint64(t), end):  # unsigned: no wrap-around test, so it vectorises
+                            row[b] = (((((((row[b] + w0 * h0[b]) + w1 * h1[b]) + w2 * h2[b]) + w3 * h3[b])
+                                        + w4 * h4[b]) + w5 * h5[b]) + w6 * h6[b]) + w7 * h7[b]
+                fhat[a1, a1] = 1.0
+                for b in range(a1 + 1, length + 1):
+                    fhat[a1, b] = z[a1, b] * acc[b, b]
         nxt, fhat = fhat, nxt
     value = nxt[0, length]
     return math.log(value) if 0.0 < value < np.inf else (-np.inf if value == 0.0 else np.inf)
@@ -224,10 +249,12 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
     x = np.ascontiguousarray(x, dtype=np.int64)
     rates = np.ascontiguousarray(schedule.rates)
 
+    workers = numba.get_num_threads()
+
     def log_ratio(m: int, lam: float) -> float:
         offsets = _packed_offsets(m)
         probs = _model_probs(x[:m], marginals[:m], powers, int(kind), float(param), offsets)
-        return _gap_dp(x[:m], marginals[:m], powers, rates, probs, offsets, math.exp(lam)) - lam * m
+        return _gap_dp(x[:m], marginals[:m], powers, rates, probs, offsets, math.exp(lam), workers) - lam * m
 
     # the per-token log ratio of a prefix sets the tilt, so that long sequences neither underflow nor overflow
     lam = 0.0 if length <= _PREFIX else -log_ratio(_PREFIX, 0.0) / _PREFIX

@@ -15,7 +15,7 @@ from exactmdm.testing import languages, schedules
 markov_languages = languages(kinds=("ngram",), orders=(2,), max_vocab=3)
 
 
-@given(st.data(), markov_languages, st.integers(1, 7), st.sampled_from(["oracle", "uniform", "temperature"]),
+@given(st.data(), markov_languages, st.integers(1, 13), st.sampled_from(["oracle", "uniform", "temperature"]),
        st.booleans())
 def test_gap_dp_equals_the_revealed_set_dp(data, lang, length, kind, as_hmm):
     sch = data.draw(schedules(length, max_steps=4, kinds=("iid",)))
@@ -31,6 +31,54 @@ def test_gap_dp_equals_the_revealed_set_dp(data, lang, length, kind, as_hmm):
     # agrees to the bisection's resolution, the others to rounding
     rel = 1e-9 if kind == "temperature" else 1e-12
     assert got == pytest.approx(math.log(reference), rel=rel, abs=1e-13)
+
+
+def gap_recursion_reference(lang, x, schedule, model):
+    """p(x) by the gap recursion written out plainly: F(a, b, k) for every gap and step, each by the sum over the
+    set revealed at step k taken left to right (H(j) = probability-weighted sum over the revealed sets whose last
+    element is j). Rows come from the model called on the state with only the gap's ends revealed (the
+    masked forward-backward for the oracle); no code is shared with the Numba kernel."""
+    length = len(x)
+
+    def row(a, b, j):
+        xt = np.full(length, em.MASK)
+        if a >= 0:
+            xt[a] = x[a]
+        if b < length:
+            xt[b] = x[b]
+        return model(xt[None])[0, j] if model is not None else em.posterior(lang, xt)[j]
+
+    rates = schedule.rates
+    memo = {}
+
+    def f(a, b, k):
+        n = b - a - 1
+        if k == len(rates):
+            return 1.0 if n == 0 else 0.0
+        if (a, b, k) not in memo:
+            r = rates[k]
+            probs = {j: row(a, b, j)[x[j]] for j in range(a + 1, b)}
+            h = {}
+            for j in range(a + 1, b):
+                total = (1 - r) ** (j - a - 1) * f(a, j, k + 1)
+                total += sum(h[i] * (1 - r) ** (j - i - 1) * f(i, j, k + 1) for i in range(a + 1, j))
+                h[j] = r * probs[j] * total
+            memo[a, b, k] = (1 - r) ** n * f(a, b, k + 1) + sum(h[j] * (1 - r) ** (b - j - 1) * f(j, b, k + 1)
+                                                                 for j in range(a + 1, b))
+        return memo[a, b, k]
+
+    return f(-1, length, 0)
+
+
+@pytest.mark.parametrize("length, kind", [(21, None), (30, "uniform")])
+def test_gap_dp_equals_the_plain_recursion_past_one_block(length, kind):
+    """Lengths past the kernel's block of 8 positions (the hypothesis test above reaches 13)."""
+    lang = em.NGram.random(3, 2, seed=length, prune=0.2)
+    x = lang.sample(1, length, seed=1)[0]
+    schedule = em.schedules.iid(4, alpha="cosine")
+    model = None if kind is None else Perturbed(lang, 0.2, kind)
+    reference = gap_recursion_reference(lang, x, schedule, model)
+    assert em.exact.sequence_logprob(lang, x, schedule, model) == pytest.approx(math.log(reference), rel=1e-12)
 
 
 def test_letter_pair_chain_closed_form_at_long_length():
