@@ -1,5 +1,5 @@
 """Long lengths: the Markov gap DP against the revealed-set DP and the state-space engine (agreement and
-speed), its cost at the issue's target size, and Monte Carlo throughput against the straightforward
+speed), its cost at the issue's target size, the Markov SER DP at its target size, and Monte Carlo throughput against the straightforward
 sampler that recomputes a log-space forward-backward over the whole sequence at every step.
 
 Run: python benchmarks/bench_long.py [--quick]
@@ -56,6 +56,28 @@ def gap_dp_target(quick: bool):
         print(f"{length:5d} {steps:5d} {t:9.3f} {ops:10.3g} {1e9 * t / ops:7.2f}")
 
 
+def ser_dp(quick: bool):
+    print()
+    print("Markov SER DP: exact SER of a V=8 2-gram (prune 0.1), oracle, i.i.d. linear (target: L=256, N=64 < 60 s)")
+    lang = em.NGram.random(8, 2, seed=1, prune=0.1)
+    small = (6, 3)
+    sch = em.schedules.iid(small[1])
+    dp = median_time(lambda: em.exact.ser(lang, small[0], sch, method="markov-dp"), repeats=3)
+    engine = median_time(lambda: em.exact.ser(lang, small[0], sch, method="state-space"), repeats=1)
+    diff = abs(em.exact.ser(lang, small[0], sch, method="markov-dp") - em.exact.ser(lang, small[0], sch,
+                                                                                   method="state-space"))
+    print(f"L={small[0]} N={small[1]}: SER DP {dp:.4f} s, state-space engine {engine:.4f} s "
+          f"(engine/DP {engine / dp:.0f}x), |difference| {diff:.1e}")
+    print(f"{'L':>5s} {'N':>5s} {'SER':>10s} {'time [s]':>9s} {'(V+1)^2 V^2 L^3 N/6':>20s} {'ns/op':>7s}")
+    cases = ((64, 16),) if quick else ((64, 16), (128, 32), (256, 64))
+    for length, steps in cases:
+        schedule = em.schedules.iid(steps)
+        value = []
+        t = median_time(lambda: value.append(em.exact.ser(lang, length, schedule, method="markov-dp")), repeats=1)
+        ops = em.exact.markov_ser.work(8, length, steps)
+        print(f"{length:5d} {steps:5d} {value[0]:10.6f} {t:9.2f} {ops:20.3g} {1e9 * t / ops:7.3f}")
+
+
 def baseline_sampler(lang, length, schedule, num, seed):
     """The straightforward oracle sampler: at every step, a log-space forward-backward over the whole
     sequence for every sequence (numpy logaddexp), then i.i.d. unmasking and token draws."""
@@ -103,5 +125,6 @@ if __name__ == "__main__":
           f"{__import__('numba').get_num_threads()}")
     gap_dp_against_the_other_engines()
     gap_dp_target(args.quick)
+    ser_dp(args.quick)
     sampler_throughput(args.quick)
     print(f"(log p computed in nats; {math.log(2):.4f} nats per bit)")

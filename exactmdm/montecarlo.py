@@ -190,35 +190,43 @@ def _sample_markov(num, first, length, key, kind, rates, sizes, marginals, power
 
 # --- the general path --------------------------------------------------------------------------------------
 @njit(parallel=True)
-def _step_general(states, active, probs, key, first, step, kind, rate, size):
+def _step_general(states, active, probs, key, first, step, kind, rate, size, changed):
     num, length = states.shape
     for b in prange(num):
+        changed[b] = False
         if not active[b]:
             continue
         chosen = np.empty(length, dtype=np.bool_)
         order = np.empty(length, dtype=np.int64)
         if _choose(states[b], kind, rate, size, key, first + b, step, chosen, order) == 0:
             continue
+        changed[b] = True
         for j in range(length):
             if chosen[j]:
                 states[b, j] = _draw(probs[b, j], _uniform(key, first + b, step, j, 1))
 
 
 def _sample_general(lang, model, length, kind, rates, sizes, key, first, num, oracle):
+    """Any HMM and model: the rows of a sequence are recomputed only after a step that revealed something in it
+    (with N > L most steps reveal nothing in a given sequence), by one batched call on those sequences."""
     states = np.full((num, length), MASK, dtype=np.int64)
     active = np.ones(num, dtype=np.bool_)
+    changed = np.ones(num, dtype=np.bool_)
+    probs = np.zeros((num, length, lang.vocab_size))
     hmm = lang.as_hmm()
     for k in range(rates.shape[0]):
-        if oracle:
-            probs, log_ev = _posterior_batch(states, *hmm.kernel_arrays())
-            active &= log_ev > -np.inf
-        else:
-            if not getattr(model, "defined_off_support", False):
-                active &= _consistent_batch(states, *hmm.support_arrays())
-            probs = np.zeros((num, length, lang.vocab_size))
-            if active.any():
-                probs[active] = model(states[active])
-        _step_general(states, active, np.ascontiguousarray(probs), key, first, k, kind, rates[k], sizes[k])
+        if changed.any():
+            rows = np.flatnonzero(changed)
+            if oracle:
+                new, log_ev = _posterior_batch(states[rows], *hmm.kernel_arrays())
+                active[rows] &= log_ev > -np.inf
+            else:
+                if not getattr(model, "defined_off_support", False):
+                    active[rows] &= _consistent_batch(states[rows], *hmm.support_arrays())
+                rows = rows[active[rows]]
+                new = model(states[rows]) if rows.size else np.zeros((0, length, lang.vocab_size))
+            probs[rows] = new  # an escaped sequence's rows are never read
+        _step_general(states, active, probs, key, first, k, kind, rates[k], sizes[k], changed)
     return states, ~active
 
 
