@@ -1,6 +1,6 @@
 """Long lengths: the Markov gap DP against the revealed-set DP and the state-space engine (agreement and
-speed), its cost at the issue's target size, the Markov SER DP at its target size, and Monte Carlo throughput against the straightforward
-sampler that recomputes a log-space forward-backward over the whole sequence at every step.
+speed), its cost at the issue's target size, the Markov SER DP at its target size, and Monte Carlo
+throughput against the straightforward sampler that recomputes a log-space forward-backward over the whole sequence at every step.
 
 Run: python benchmarks/bench_long.py [--quick]
 """
