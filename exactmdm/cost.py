@@ -24,6 +24,7 @@ DEFAULT_MAX_WORK = 3e10
 """Largest number of elementary operations an exact method starts by default: minutes on one laptop core."""
 
 _SECONDS_PER_OP = 2e-8  # measured order of the engines' inner loops (benchmarks/bench_engines.py), for messages only
+SECONDS_PER_MULTIPLY_ADD = 2e-10  # the Markov DPs' vectorised loops on one core (benchmarks/bench_long.py)
 
 
 def log_power(base: float, exponent: float) -> float:
@@ -52,10 +53,11 @@ def check_enumeration_size(num_entries: float, what: str, bytes_per_entry: int, 
         )
 
 
-def check_work(log_ops: float, what: str, max_work: float, alternative: str):
-    """Refuse, before starting, a computation of more than ``max_work`` elementary operations."""
+def check_work(log_ops: float, what: str, max_work: float, alternative: str, *, seconds_per_op: float = _SECONDS_PER_OP):
+    """Refuse, before starting, a computation of more than ``max_work`` elementary operations (``seconds_per_op``
+    on one core, for the message: vectorised multiply-adds cost far less than a generic engine step)."""
     if log_ops > math.log(max_work):
-        seconds = math.exp(log_ops) * _SECONDS_PER_OP if log_ops < 700 else math.inf
+        seconds = math.exp(log_ops) * seconds_per_op if log_ops < 700 else math.inf
         when = f"about {seconds / 3600:.3g} hours" if seconds < 1e9 else "longer than any computer can run"
         raise EnumerationTooLarge(
             f"{what} needs about {_describe(log_ops)} operations ({when} on one core), more than "

@@ -36,12 +36,15 @@ import numba
 import numpy as np
 
 from .._jit import njit, prange
-from ..cost import check_enumeration_size, check_work
+from ..cost import SECONDS_PER_MULTIPLY_ADD, check_enumeration_size, check_work
 from ..errors import InvalidArgument
 from ..models import apply_row_transform
 from ..schedules import IIDSchedule
 
-__all__ = ["is_supported", "gap_dp_logprob", "unsupported_reason", "chain_tables"]
+__all__ = ["is_supported", "gap_dp_logprob", "unsupported_reason", "chain_tables", "DEFAULT_MAX_WORK"]
+
+DEFAULT_MAX_WORK = 1e12
+"""Multiply-adds the gap DP starts by default for one sequence (about a minute and a half on two cores)."""
 
 _PREFIX = 48
 
@@ -241,7 +244,7 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
                               "support; p(x) is tracked only for support sequences.")
     length, num_steps = x.shape[0], schedule.num_steps
     check_work(math.log(max(1.0, length ** 4 / 24 * num_steps)), f"the Markov gap DP at L={length}, N={num_steps}",
-               max_work, "Use fewer steps or a shorter sequence.")
+               max_work, "Use fewer steps or a shorter sequence.", seconds_per_op=SECONDS_PER_MULTIPLY_ADD)
     check_enumeration_size((length + 1) ** 3 / 6 + 5 * (length + 1) ** 2, f"the gap DP tables at L={length}", 8,
                            max_entries, "Use a shorter sequence.")
     marginals, powers = chain_tables(lang, length)

@@ -38,7 +38,7 @@ import numba
 import numpy as np
 
 from .._jit import njit, prange
-from ..cost import check_enumeration_size, check_work, progress_bar
+from ..cost import SECONDS_PER_MULTIPLY_ADD, check_enumeration_size, check_work, progress_bar
 from ..errors import InvalidArgument
 from ..models import apply_row_transform
 from .markov import chain_tables, unsupported_reason
@@ -243,7 +243,8 @@ def ser(lang, length: int, schedule, model, *, max_work: float = DEFAULT_MAX_WOR
     initial, transition = lang.token_chain()
     vocab, num_steps = initial.shape[0], schedule.num_steps
     check_work(math.log(work(vocab, length, num_steps)), f"the Markov SER DP at V={vocab}, L={length}, N={num_steps}",
-               max_work, "Estimate SER with exactmdm.montecarlo.ser (an exact Clopper-Pearson interval).")
+               max_work, "Estimate SER with exactmdm.montecarlo.ser (an exact Clopper-Pearson interval).",
+               seconds_per_op=SECONDS_PER_MULTIPLY_ADD)
     check_enumeration_size((vocab + 1) ** 2 * (length + 2) ** 2 * vocab, f"the model table of the SER DP at L={length}",
                            8, max_entries, "Estimate SER with exactmdm.montecarlo.ser.")
     left, right, allowed, _ = _end_factors(np.asarray(initial, float), np.asarray(transition, float), length)
