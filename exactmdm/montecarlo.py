@@ -44,7 +44,7 @@ from .schedules import FixedSizes, IIDSchedule
 from .validation import MASK, as_float, as_int
 
 __all__ = ["Estimate", "sample", "ser", "kl_per_token", "clopper_pearson", "uniforms", "binomial_two_sided_pvalue",
-           "regularized_beta", "choose_positions", "schedule_arrays", "ser_of_samples"]
+           "regularized_beta", "choose_positions", "schedule_arrays", "ser_of_samples", "information"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
@@ -431,11 +431,58 @@ def kl_per_token(lang, length: int, schedule, model=None, *, num: int, seed: int
     else:
         values = _path_kl(lang, xs, schedule, model, int(order_seed.generate_state(1)[0]), progress)
         kind, method = "upper bound", "path KL over (unmasking order, tokens), unbiased estimate of an upper bound"
-    values = values / scale / length
+    unit = "bits/token" if abs(scale - math.log(2)) < 1e-15 else ("nats/token" if scale == 1.0 else f"log-{base}/token")
+    return _mean_estimate(values / scale / length, confidence, kind, "KL(q||p)/L", unit, method)
+
+
+def _mean_estimate(values, confidence, kind, quantity, unit, method) -> Estimate:
+    """The mean of per-sample values with its CLT interval (normal quantile, sample standard deviation)."""
+    num = values.shape[0]
     mean = float(values.mean())
     half = _normal_quantile(confidence) * float(values.std(ddof=1)) / math.sqrt(num)
-    unit = "bits/token" if abs(scale - math.log(2)) < 1e-15 else ("nats/token" if scale == 1.0 else f"log-{base}/token")
-    return Estimate(mean, mean - half, mean + half, num, confidence, kind, "KL(q||p)/L", unit, method)
+    return Estimate(mean, mean - half, mean + half, num, confidence, kind, quantity, unit, method)
+
+
+def information_values(lang, xs) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sequence terms of ``information``: (log q(x) - sum_i log q(x_i), sum_i log q(x_i | x_-i) - log q(x)),
+    whose means under q are TC and DTC."""
+    from .inference import posterior
+
+    num, length = xs.shape
+    log_q = lang.log_prob(xs)
+    positions = np.arange(length)
+    log_marginal = np.log(posterior(lang, np.full(length, MASK))[positions, xs])  # (num, L)
+    log_conditional = np.empty((num, length))
+    for b in range(num):
+        leave_one_out = np.repeat(xs[b][None], length, axis=0)
+        leave_one_out[positions, positions] = MASK
+        log_conditional[b] = np.log(posterior(lang, leave_one_out)[positions, positions, xs[b]])
+    return log_q - log_marginal.sum(axis=1), log_conditional.sum(axis=1) - log_q
+
+
+def information(lang, length: int, *, num: int, seed: int, confidence: float = 0.99) -> dict:
+    """Li & Cai's information quantities of ``lang`` at length L by Monte Carlo, in nats, for any HMM:
+    {"sum_mi": sum_i I(X^i; X^-i), "tc": TC, "dtc": DTC}, each an "unbiased" Estimate with a CLT interval.
+
+    Each is the mean over x ~ q of an exact per-sample value: with log q(x) (forward pass), the marginals
+    log q(x_i) and the leave-one-out conditionals log q(x_i | x_-i) (the masked posterior of x with only
+    position i masked),
+      TC = E[log q(x) - sum_i log q(x_i)], DTC = E[sum_i log q(x_i | x_-i) - log q(x)],
+      sum_i I(X^i; X^-i) = TC + DTC = E[sum_i (log q(x_i | x_-i) - log q(x_i))].
+    Costs O(L^2 nnz(T)) per sample (one batched posterior over the L leave-one-out states). For Markov chains
+    ``information.markov_information`` gives the exact values.
+    """
+    if not isinstance(lang, Language):
+        raise InvalidType(f"lang={lang!r} must be an exactmdm language (HMM or NGram).")
+    length = as_int(length, "length", minimum=1)
+    num = as_int(num, "num", minimum=2)
+    seed = as_int(seed, "seed", minimum=0)
+    confidence = _check_confidence(confidence)
+    tc, dtc = information_values(lang, lang.sample(num, length, seed=seed))
+    how = "mean over x ~ q of exact per-sample values (forward pass, marginals, leave-one-out posteriors)"
+    return {name: _mean_estimate(values, confidence, "unbiased", quantity, "nats", how)
+            for name, values, quantity in (("sum_mi", tc + dtc, "sum_i I(X^i; X^-i)"), ("tc", tc, "TC"),
+                                           ("dtc", dtc, "DTC"))}
 
 
 def _normal_quantile(confidence: float) -> float:

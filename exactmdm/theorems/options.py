@@ -97,6 +97,8 @@ OPTIONS = {
     "ter_eps_bits": Option(float, "TER target KL/L in bits/token for the N_min column", minimum=0.0, strict=True),
     "search_candidates": Option(int, "random step-weight vectors tried in the schedule search", minimum=0),
     "long_lengths": Option(int, "lengths of the long-L table", many=True, minimum=1),
+    "long_c_grid": Option(float, "values of C in N = ceil(C L) for the long-L random-language table", many=True,
+                          minimum=0.0, strict=True),
     "long_steps": Option(int, "steps of the long-L table", many=True, minimum=1),
     "long_families": Option(str, "families of the long-L Monte Carlo tables", many=True),
     "long_model_steps": Option(int, "steps of the long-L Monte Carlo tables", many=True, minimum=1),

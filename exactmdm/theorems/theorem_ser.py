@@ -43,7 +43,7 @@ EPS_THRESHOLD = Fraction(1, 128)
 DEFAULTS = {"max_length": 512, "lengths": [2, 4, 16, 64, 256, 1024, 4096], "c_grid": [0.25, 0.5, 1.0, 2.0, 4.0],
             "claim_c": None, "mc_samples": 20000, "seed": 0, "ter_eps_bits": 0.01, "search_candidates": 200,
             "long_families": ["hmm4-V4-p0.2", "ngram2-V4-p0.2"], "long_lengths": [64, 256, 1024],
-            "samples": 400}
+            "long_c_grid": [0.25, 1.0, 4.0], "samples": 200}
 RANDOM_EXACT_WORK = 3e10
 """Largest Markov SER DP (multiply-adds, a few seconds) run per cell of the random-language table."""
 
@@ -279,13 +279,15 @@ def _weight_search_table(search_candidates, seed) -> Table:
 
 
 def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20000, seed=0, ter_eps_bits=0.01,
-          search_candidates=200, long_families=None, long_lengths=None, samples=400, progress=None) -> CheckResult:
+          search_candidates=200, long_families=None, long_lengths=None, long_c_grid=None, samples=200,
+          progress=None) -> CheckResult:
     lengths = list(lengths or DEFAULTS["lengths"])
     c_grid = list(c_grid or DEFAULTS["c_grid"])
     say = progress or (lambda msg: None)
     mc_seed, search_seed, random_seed = (int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(3))
     long_families = list(long_families or DEFAULTS["long_families"])
     long_lengths = list(long_lengths or DEFAULTS["long_lengths"])
+    long_c_grid = list(long_c_grid or DEFAULTS["long_c_grid"])
     lang = counterexample16()
     m_enclosure = lp.pair_match_enclosure(EPS_THRESHOLD)
     say("state-space engine on small L")
@@ -302,7 +304,7 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
     say("search over schedule weights")
     search = _weight_search_table(search_candidates, search_seed)
     say("random languages at long L")
-    random_languages = _random_languages_table(long_families, long_lengths, c_grid, samples, random_seed, say)
+    random_languages = _random_languages_table(long_families, long_lengths, long_c_grid, samples, random_seed, say)
 
     # verdict: a positive C exists under the worst model; a claimed C is refuted by any schedule
     eps_c = constants["C*_eps<1/128_every_iid_schedule"]
@@ -314,7 +316,7 @@ def check(max_length=512, lengths=None, c_grid=None, claim_c=None, mc_samples=20
     inputs = {"language": lang.describe(), "eps_learning_threshold_nats": str(EPS_THRESHOLD),
               "max_length": max_length, "lengths": lengths, "c_grid": c_grid, "claim_c": claim_c,
               "mc_samples": mc_samples, "seed": seed, "long_families": long_families, "long_lengths": long_lengths,
-              "samples": samples}
+              "long_c_grid": long_c_grid, "samples": samples}
     return CheckResult(
         NAME, "Theorem 4.4 (SER lower bound)", PAPER,
         "For the 16-symbol letter-pair chain, every model with eps_learning < 1/128 and every schedule: "

@@ -40,8 +40,8 @@ DEFAULTS = {"families": ["ngram2-V2", "ngram2-V3", "ngram3-V2", "ngram4-V2"], "s
             "samples": 64, "exact_samples": 8, "seed": 0}
 
 
-EXACT_CELL_WORK = 5e10
-"""Largest gap-DP cost (L^4 N / 24 multiply-adds, about 5 s on two cores) per sequence in the default exact table."""
+EXACT_CELL_WORK = 2e10
+"""Largest gap-DP cost (L^4 N / 24 multiply-adds, about 2 s on two cores) per sequence in the default exact table."""
 
 
 def bound_bits(eps: float, eps_learning_bits: float, vocab_size: int) -> float:
