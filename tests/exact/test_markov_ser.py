@@ -22,8 +22,11 @@ def test_markov_dp_equals_the_state_space_engine(data, lang, length, kind, as_hm
     model = None if kind == "oracle" else Perturbed(target, data.draw(st.sampled_from([0.01, 0.3])), kind)
     reference = em.exact.ser(target, length, sch, model, method="state-space")
     got = em.exact.ser(target, length, sch, model, method="markov-dp")
-    # SER = 1 - P(consistent): exact to rounding in absolute terms
-    assert got == pytest.approx(reference, rel=1e-12, abs=1e-14)
+    # SER = 1 - P(consistent): exact to rounding in absolute terms. The temperature model is a bisection on beta
+    # whose end moves with the last bits of its input row, and the two methods form the posterior row along
+    # different float paths (powers of T vs forward-backward), so that kind agrees to the bisection's resolution.
+    rel = 1e-9 if kind == "temperature" else 1e-12
+    assert got == pytest.approx(reference, rel=rel, abs=1e-14)
     assert em.exact.ser(target, length, sch, model) == got  # "auto" picks it
 
 
