@@ -5,7 +5,9 @@ import pytest
 
 from exactmdm.check import main
 
-SER_SMALL = ["--max-length", "16", "--lengths", "2", "8", "--c-grid", "1", "--mc-samples", "200", "--quiet"]
+# The long random-language table is cut to one cheap cell: these tests are about the CLI contract.
+SER_SMALL = ["--max-length", "16", "--lengths", "2", "8", "--c-grid", "1", "--mc-samples", "200", "--long-lengths", "16",
+             "--long-c-grid", "1", "--samples", "50", "--search-candidates", "20", "--quiet"]
 
 
 def test_list_and_usage_errors(capsys):

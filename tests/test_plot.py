@@ -41,7 +41,8 @@ def test_check_plot_option(tmp_path, capsys):
 def test_ser_figure_reads_the_check_result(tmp_path):
     from exactmdm.theorems import run
 
-    result = run("theorem_ser", max_length=32, lengths=[16, 32], c_grid=[0.5, 1.0], mc_samples=50)
+    result = run("theorem_ser", max_length=32, lengths=[16, 32], c_grid=[0.5, 1.0], mc_samples=50,
+                 long_lengths=[16], long_c_grid=[1.0], samples=50, search_candidates=20)
     path = plot.FIGURES["theorem_ser"](result, tmp_path / "ser.png")
     assert _is_png(path)
     assert json.dumps(result.constants["C*_oracle_iid_uniform"])  # the C* drawn is the certified one

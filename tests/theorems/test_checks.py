@@ -78,6 +78,7 @@ def test_theorem_ser_spawns_independent_streams(monkeypatch):
     seen = {}
     monkeypatch.setattr(theorem_ser, "_long_table", lambda *a: seen.setdefault("mc", a[-1]) and _table())
     monkeypatch.setattr(theorem_ser, "_weight_search_table", lambda c, s: seen.setdefault("search", s) and _table())
+    monkeypatch.setattr(theorem_ser, "_random_languages_table", lambda *a: _table())
     theorem_ser.check(max_length=8, lengths=[2, 4], c_grid=[1.0], seed=3)
     assert seen["mc"] != seen["search"] and 3 not in seen.values()
 

@@ -36,7 +36,8 @@ def test_asymptotic_constant():
 
 
 def test_check_holds_and_a_false_claim_is_refuted():
-    small = dict(max_length=32, lengths=[2, 8, 32], c_grid=[0.5, 1.0], mc_samples=500, search_candidates=10)
+    small = dict(max_length=32, lengths=[2, 8, 32], c_grid=[0.5, 1.0], mc_samples=500, search_candidates=10,
+                 long_lengths=[16], long_c_grid=[1.0], samples=50)
     result = run("theorem_ser", **small)
     assert result.verdict and result.constants["C*_oracle_iid_uniform"]["exact"] == "1"
     assert result.constants["C*_oracle_every_iid_schedule"]["float"] > 0.5
