@@ -1,6 +1,8 @@
 """Long lengths: the Markov gap DP against the revealed-set DP and the state-space engine (agreement and
-speed), its cost at the issue's target size, the Markov SER DP at its target size, and Monte Carlo
-throughput against the straightforward sampler that recomputes a log-space forward-backward over the whole sequence at every step.
+speed), its cost at the issue's target size, the Markov SER DP at its target size, the exact E_M KL of
+fixed-partition samplers on a Markov chain (against the enumeration and Monte Carlo), and Monte Carlo
+throughput against the straightforward sampler that recomputes a log-space forward-backward over the
+whole sequence at every step.
 
 Run: python benchmarks/bench_long.py [--quick]
 """
@@ -78,6 +80,36 @@ def ser_dp(quick: bool):
         print(f"{length:5d} {steps:5d} {value[0]:10.6f} {t:9.2f} {ops:20.3g} {1e9 * t / ops:7.3f}")
 
 
+def partition_kl(quick: bool):
+    from exactmdm.exact.partition import expected_partition_kl, markov_partition_kl
+
+    print()
+    print("E_M KL(q || p_M) of fixed-partition samplers, oracle, V=4 2-gram, balanced sizes: nearest-neighbour "
+          "formula (exact, O(L^2)) against the enumeration of all ordered partitions and against Monte Carlo")
+    lang = em.NGram.random(4, 2, seed=2)
+    sizes = [2, 2, 2]
+    fast = median_time(lambda: markov_partition_kl(lang, sizes), repeats=5)
+    slow = median_time(lambda: expected_partition_kl(lang, sizes), repeats=1)
+    diff = abs(markov_partition_kl(lang, sizes) - expected_partition_kl(lang, sizes).kl_nats)
+    print(f"L=6 sizes {sizes}: formula {fast:.5f} s, enumeration {slow:.3f} s ({slow / fast:.0f}x), "
+          f"|difference| {diff:.1e} nats")
+    length, steps, num = 256, 16, 64
+    sch = em.schedules.balanced_sizes(length, steps)
+    est = []
+    mc = median_time(lambda: est.append(em.montecarlo.kl_per_token(lang, length, sch, num=num, seed=0, base="nats",
+                                                                    method="path")), repeats=1)
+    exact = markov_partition_kl(lang, sch)
+    e = est[0]
+    print(f"L={length} T={steps}: exact {exact:.6f} nats in {median_time(lambda: markov_partition_kl(lang, sch)):.4f} s;"
+          f" Monte Carlo ({num} draws) {e.value * length:.4f} [{e.low * length:.4f}, {e.high * length:.4f}] in {mc:.2f} s")
+    print(f"{'L':>5s} {'T':>5s} {'E_M KL [nats]':>14s} {'time [s]':>9s}")
+    for length in ((256, 1024) if quick else (256, 1024, 4096)):
+        sch = em.schedules.balanced_sizes(length, length // 16)
+        value = []
+        t = median_time(lambda: value.append(markov_partition_kl(lang, sch)), repeats=3)
+        print(f"{length:5d} {length // 16:5d} {value[0]:14.6f} {t:9.3f}")
+
+
 def baseline_sampler(lang, length, schedule, num, seed):
     """The straightforward oracle sampler: at every step, a log-space forward-backward over the whole
     sequence for every sequence (numpy logaddexp), then i.i.d. unmasking and token draws."""
@@ -126,5 +158,6 @@ if __name__ == "__main__":
     gap_dp_against_the_other_engines()
     gap_dp_target(args.quick)
     ser_dp(args.quick)
+    partition_kl(args.quick)
     sampler_throughput(args.quick)
     print(f"(log p computed in nats; {math.log(2):.4f} nats per bit)")
