@@ -36,7 +36,7 @@ DEFAULTS = {"families": ["ngram2-V2", "ngram2-V3", "ngram3-V2", "ngram4-V2"], "s
             "steps": [1, 2, 4, 8, 16, 32, 64, 128], "eps": [0.002, 0.005, 0.01, 0.02, 0.05],
             "eps_learning": 0.001, "bound_factor": 1.0,
             "long_lengths": [256, 512, 1024], "long_steps": [64, 128, 256, 512, 1024, 2048],
-            "long_families": ["ngram2-V2", "ngram3-V2", "ngram4-V2"], "long_model_steps": [64, 256, 1024],
+            "long_families": ["ngram2-V2", "ngram3-V2", "ngram4-V2"], "long_model_steps": [4, 16, 64, 256, 1024],
             "samples": 64, "exact_samples": 8, "seed": 0}
 
 
@@ -109,9 +109,10 @@ def _eps_total_percent(kl_bits_per_token: float) -> float:
 
 
 def long_random_tables(long_families, seeds, long_lengths, long_model_steps, eps_grid, samples, exact_samples, seed,
-                       say) -> list:
+                       say) -> tuple[list, dict]:
     """Random n-grams at long L: eps_total with intervals from the path-KL upper bound (every order), the
-    exact-log-p estimate for 2-grams where the gap DP is affordable, and the certified N_min(eps) per L."""
+    exact-log-p estimate for 2-grams where the gap DP is affordable, the certified N_min(eps) per L, and a
+    summary of the shape (flat in L, falling in N); returns the tables and the N_min growth constants."""
     cells = np.random.SeedSequence(seed).spawn(len(long_families) * len(seeds) * len(long_lengths) * len(long_model_steps))
     cell_seeds = iter(int(c.generate_state(1)[0]) for c in cells)
     table = Table(f"random n-grams at long L, oracle, i.i.d. linear: eps_total [%] = 2^(KL/L) - 1, path-KL upper bound "
@@ -120,8 +121,13 @@ def long_random_tables(long_families, seeds, long_lengths, long_model_steps, eps
     nmin = Table("certified N_min(eps) at long L: least N on the grid whose path-KL upper interval end is <= 4 eps log2|V| "
                  "(oracle, so eps_learning = 0); '-' if none on the grid",
                  ["language", "seed", "L"] + [f"eps={e:g}" for e in eps_grid])
+    shape = Table("shape of eps_total at long L (from the path-KL table above): flat in L = at that N the 99% intervals "
+                  "of all L share a point; falls with N = at every L the interval at the next N lies wholly below",
+                  ["language", "seed", "flat in L at N", "falls at every L from N", "N_min(L_max)/N_min(L_min), max over eps"])
+    constants = {}
     path_estimates = {}
     for family, lang_seed, lang in each_language(long_families, seeds, say):
+        n_mins = {}
         for L in long_lengths:
             row, highs = [], {}
             for N in long_model_steps:
@@ -131,10 +137,22 @@ def long_random_tables(long_families, seeds, long_lengths, long_model_steps, eps
                 row.append(f"{_eps_total_percent(est.value):.3g} [{_eps_total_percent(est.low):.3g}, "
                            f"{_eps_total_percent(est.high):.3g}]")
             table.add(family, lang_seed, L, *row)
-            nmin.add(family, lang_seed, L, *[next((N for N in long_model_steps
-                                                   if highs[N] <= bound_bits(e, 0.0, lang.vocab_size)), "-")
-                                             for e in eps_grid])
-    tables = [table, nmin]
+            n_mins[L] = [next((N for N in long_model_steps if highs[N] <= bound_bits(e, 0.0, lang.vocab_size)), None)
+                         for e in eps_grid]
+            nmin.add(family, lang_seed, L, *[n or "-" for n in n_mins[L]])
+        est = {(L, N): path_estimates[family, L, N] for L in long_lengths for N in long_model_steps}
+        flat = [N for N in long_model_steps if max(est[L, N].low for L in long_lengths)
+                <= min(est[L, N].high for L in long_lengths)]
+        falls = [N for N, N2 in zip(long_model_steps, long_model_steps[1:])
+                 if all(est[L, N2].high < est[L, N].low for L in long_lengths)]
+        growth = [b / a for a, b in zip(n_mins[long_lengths[0]], n_mins[long_lengths[-1]]) if a and b]
+        shape.add(family, lang_seed, _listed(flat, long_model_steps), _listed(falls, long_model_steps[:-1]),
+                  max(growth) if growth else "-")
+        if growth:
+            constants[f"N_min_growth_long_{family}"] = exact_value(
+                max(growth), note=f"max over eps of certified N_min(L={long_lengths[-1]}) / N_min(L={long_lengths[0]}) "
+                                  "(path-KL upper 99% end; 1 = steps independent of L, as the theorem says)")
+    tables = [table, nmin, shape]
     cells = [(L, N) for L in long_lengths for N in long_model_steps if L ** 4 * N / 24 <= EXACT_CELL_WORK]
     chains = [f for f in long_families if family_order(f) == 2]
     if chains and exact_samples >= 2 and cells:
@@ -151,7 +169,11 @@ def long_random_tables(long_families, seeds, long_lengths, long_model_steps, eps
                 t.add(family, L, N, ex.value, f"[{ex.low:.3g}, {ex.high:.3g}]", _eps_total_percent(ex.value), pk.value,
                       f"[{pk.low:.3g}, {pk.high:.3g}]")
         tables.append(t)
-    return tables
+    return tables, constants
+
+
+def _listed(chosen, grid) -> str:
+    return "all" if chosen == list(grid) else (", ".join(str(n) for n in chosen) or "none")
 
 
 def preflight(families, lengths, **_):
@@ -204,11 +226,20 @@ def check(families=None, seeds=None, lengths=None, steps=None, eps=None, eps_lea
     say("letter-pair chain at long L")
     long_table = Table("letter-pair chain (order 2, V=16), oracle, exact at long L: eps_total [%] = TER(p)/TER(q) - 1",
                        ["L"] + [f"N={N}" for N in long_steps])
+    letter_pair = {(L, N): 100 * math.expm1(-lp.log_correct_uniform(L, N) / L) for L in long_lengths for N in long_steps}
     for L in long_lengths:
-        long_table.add(L, *[100 * math.expm1(-lp.log_correct_uniform(L, N) / L) for N in long_steps])
+        long_table.add(L, *[letter_pair[L, N] for N in long_steps])
+    spread = max(max(letter_pair[L, N] for L in long_lengths) / min(letter_pair[L, N] for L in long_lengths) - 1
+                 for N in long_steps)
+    constants["letter_pair_eps_total_spread_in_L"] = exact_value(
+        spread, note=f"max over N of eps_total's relative spread over L = {long_lengths} (exact; 0 = flat in L)")
+    halving = max(letter_pair[L, N2] / letter_pair[L, N] for L in long_lengths for N, N2 in zip(long_steps, long_steps[1:]))
+    constants["letter_pair_eps_total_step_ratio"] = exact_value(
+        halving, note="max over L and consecutive N of eps_total(N') / eps_total(N) (exact; < 1 = falls with N)")
     say("random n-grams at long L (Monte Carlo)")
-    long_tables = long_random_tables(long_families, seeds[:1], long_lengths, long_model_steps, eps_grid,
+    long_tables, long_constants = long_random_tables(long_families, seeds[:1], long_lengths, long_model_steps, eps_grid,
                                                      samples, exact_samples, seed, say)
+    constants.update(long_constants)
     inputs = {"families": families, "seeds": seeds, "lengths": lengths, "steps": steps, "eps": eps_grid,
               "eps_learning_nats": eps_learning, "bound_factor": bound_factor, "long_lengths": long_lengths,
               "long_steps": long_steps, "long_families": long_families, "long_model_steps": long_model_steps,
