@@ -132,11 +132,13 @@ def _ter_figure(result, path):
 
 
 def _li_cai_figure(result, path):
-    table = _table(result, "T*high/sum I")
+    table = _table(result, "T*E_M KL/sum I")
     col = {c: i for i, c in enumerate(table.columns)}
     rows = []
     for r in table.rows:
-        low, high = (float(v) for v in r[col["99% interval"]].strip("[]").split(","))
+        interval = r[col["99% interval"]]  # "exact" (Markov chains) or "[low, high]" (Monte Carlo)
+        low, high = ((r[col["E_M KL"]],) * 2 if interval == "exact"
+                     else (float(v) for v in interval.strip("[]").split(",")))
         rows.append({"language": r[col["language"]], "L": r[col["L"]], "T": r[col["T"]], "kl": r[col["E_M KL"]],
                      "low": low, "high": high, "bound": r[col["bound"]]})
     return li_cai_against_bound(rows, path)
