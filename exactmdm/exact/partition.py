@@ -27,7 +27,8 @@ import numpy as np
 from sympy.utilities.iterables import multiset_permutations
 
 from .._jit import njit
-from ..errors import EnumerationTooLarge, InvalidArgument
+from ..errors import EnumerationTooLarge, InvalidArgument, InvalidType
+from ..languages import Language
 from ..information import entropy, kl_rows
 from ..models import Oracle, resolve_model
 from ..schedules import FixedSizes, fixed_sizes, multinomial
@@ -95,6 +96,8 @@ def markov_partition_kl(lang, sizes) -> float:
     token); see the module docstring for the formula. Agrees with ``expected_partition_kl`` where that can
     enumerate.
     """
+    if not isinstance(lang, Language):
+        raise InvalidType(f"lang={lang!r} must be an exactmdm language (HMM or NGram).")
     if isinstance(sizes, FixedSizes):
         sizes = sizes.sizes
     sizes = fixed_sizes(sizes).sizes

@@ -185,3 +185,7 @@ def test_markov_partition_kl_at_long_length_against_monte_carlo():
 def test_markov_partition_kl_refuses_a_language_that_is_not_a_chain():
     with pytest.raises(em.errors.InvalidArgument, match="not a Markov chain"):
         markov_partition_kl(em.NGram.random(2, 3, seed=0), [2, 1])
+    with pytest.raises(TypeError, match="lang="):
+        markov_partition_kl("ngram2", [2, 1])
+    with pytest.raises(ValueError, match="sizes"):
+        markov_partition_kl(em.NGram.random(2, 2, seed=0), [2, 0])
