@@ -16,7 +16,10 @@ nearest revealed neighbours a < i < b. So
     E_M KL(q || p_M) = sum_i E[H(X_i | X_a, X_b)] - H(X),
 where the expectation is over the step of i (probability s_t / L) and the neighbours' distances, whose
 law is a ratio of binomial coefficients; H(X_i | X_a, X_b) = H(X_i | X_a) + H(X_b | X_i) - H(X_b | X_a)
-(one-sided or unconditional where a neighbour is missing). Cost O(L^3 / 6 + L V^3).
+(one-sided or unconditional where a neighbour is missing). Cost O(L^2 + L V^3). For a model whose
+output is a function g of the oracle's posterior row (``Perturbed``), ``markov_eps_train`` adds
+eps_train = sum_i E[KL(q_i(. | X_a, X_b) || g(q_i(. | X_a, X_b)))] over the same neighbour law, in
+O(L^3 V^3 / 6).
 """
 
 from __future__ import annotations
@@ -26,11 +29,11 @@ from dataclasses import dataclass
 import numpy as np
 from sympy.utilities.iterables import multiset_permutations
 
-from .._jit import njit
+from .._jit import njit, prange
 from ..errors import EnumerationTooLarge, InvalidArgument, InvalidType
 from ..languages import Language
 from ..information import entropy, kl_rows
-from ..models import Oracle, resolve_model
+from ..models import Oracle, apply_row_transform, resolve_model
 from ..schedules import FixedSizes, fixed_sizes, multinomial
 from ..inference import posterior
 
@@ -88,26 +91,17 @@ def expected_partition_kl(lang, sizes, model=None) -> PartitionKL:
     return PartitionKL(total_kl / count, total_eps / count, count, worst)
 
 
-def markov_partition_kl(lang, sizes) -> float:
-    """Exact E_M KL(q || p_M) in nats for the oracle on a Markov-chain language, at any length.
+def markov_partition_kl(lang, sizes, model=None) -> float:
+    """Exact E_M KL(q || p_M) in nats on a Markov-chain language, at any length.
 
     ``sizes``: the step sizes s_1..s_T (or a ``FixedSizes`` schedule); L = sum of sizes. The language must
     be a Markov chain on its tokens (an order-2 n-gram, or an HMM whose states each emit one distinct
-    token); see the module docstring for the formula. Agrees with ``expected_partition_kl`` where that can
-    enumerate.
+    token); see the module docstring for the formula. ``model``: None (the oracle) or a model whose output
+    at a position is a function of the oracle's posterior there (``Perturbed``); its KL is the oracle's plus
+    ``markov_eps_train``. Agrees with ``expected_partition_kl`` where that can enumerate.
     """
-    if not isinstance(lang, Language):
-        raise InvalidType(f"lang={lang!r} must be an exactmdm language (HMM or NGram).")
-    if isinstance(sizes, FixedSizes):
-        sizes = sizes.sizes
-    sizes = fixed_sizes(sizes).sizes
-    chain = lang.token_chain()
-    if chain is None:
-        raise InvalidArgument("lang is not a Markov chain on its tokens (an order-2 n-gram, or an HMM whose "
-                              "states each emit one token of their own), so the nearest-neighbour formula does not "
-                              "apply; use expected_partition_kl (small L) or montecarlo.kl_per_token(..., "
-                              "method='path') with a fixed_sizes schedule.")
-    initial, transition = (np.asarray(a, dtype=np.float64) for a in chain)
+    lang, sizes, model = _markov_inputs(lang, sizes, model)
+    initial, transition = (np.asarray(a, dtype=np.float64) for a in lang.token_chain())
     length = sum(sizes)
     marginals = np.empty((length, initial.shape[0]))
     marginals[0] = initial
@@ -124,7 +118,97 @@ def markov_partition_kl(lang, sizes) -> float:
     w0, w1, w2 = neighbour_weights(np.asarray(sizes, dtype=np.int64))
     kl = float(_partition_kl(cond, h_marg, w0, w1, w2))
     # rounding of the inputs (entropies of size ~H(X)/L each) can leave a few ulps either side of a true 0
-    return max(kl, 0.0) if kl > -1e-12 * (1.0 + float(np.sum(h_marg))) else kl
+    kl = max(kl, 0.0) if kl > -1e-12 * (1.0 + float(np.sum(h_marg))) else kl
+    return kl if isinstance(model, Oracle) else kl + markov_eps_train(lang, sizes, model)
+
+
+def markov_eps_train(lang, sizes, model) -> float:
+    """Exact E_M eps_train(M) in nats (Li & Cai's learning error of the fixed-partition sampler) on a
+    Markov-chain language, for a model whose output is a function g of the oracle's posterior row.
+
+    eps_train = sum_i E[KL(q_i(. | X_a, X_b) || g(q_i(. | X_a, X_b)))] over the step of i, its nearest revealed
+    neighbours a < i < b (the law of ``neighbour_weights``) and their tokens; O(L^3 V^3 / 6).
+    """
+    lang, sizes, model = _markov_inputs(lang, sizes, model)
+    if isinstance(model, Oracle):
+        return 0.0
+    from .markov import chain_tables
+
+    length = sum(sizes)
+    marginals, powers = chain_tables(lang, length)
+    w0, w1, w2 = neighbour_weights(np.asarray(sizes, dtype=np.int64))
+    kind, param = model.kernel_form()
+    return float(np.sum(_eps_train_by_position(marginals, powers, w0, w1, w2, kind, param)))
+
+
+def _markov_inputs(lang, sizes, model):
+    if not isinstance(lang, Language):
+        raise InvalidType(f"lang={lang!r} must be an exactmdm language (HMM or NGram).")
+    if isinstance(sizes, FixedSizes):
+        sizes = sizes.sizes
+    sizes = fixed_sizes(sizes).sizes
+    if lang.token_chain() is None:
+        raise InvalidArgument("lang is not a Markov chain on its tokens (an order-2 n-gram, or an HMM whose "
+                              "states each emit one token of their own), so the nearest-neighbour formula does not "
+                              "apply; use expected_partition_kl (small L) or montecarlo.kl_per_token(..., "
+                              "method='path') with a fixed_sizes schedule.")
+    model = resolve_model(lang, model)
+    if not hasattr(model, "kernel_form"):
+        raise InvalidArgument(f"model={getattr(model, 'name', model)!r} is not a function of the oracle's posterior "
+                              "row (the oracle or a Perturbed model), so its output is not determined by the nearest "
+                              "revealed neighbours; use expected_partition_kl (small L) or montecarlo.kl_per_token.")
+    return lang, sizes, model
+
+
+@njit
+def _kl_to_model(row, kind, param, tmp, out):
+    """KL(row || g(row)) in nats; inf where g drops mass that row has."""
+    apply_row_transform(row, kind, param, tmp, out)
+    kl = 0.0
+    for v in range(row.shape[0]):
+        if row[v] > 0.0:
+            if out[v] <= 0.0:
+                return np.inf
+            kl += row[v] * np.log(row[v] / out[v])
+    return kl
+
+
+@njit(parallel=True)
+def _eps_train_by_position(marginals, powers, w0, w1, w2, kind, param):
+    length, vocab = marginals.shape
+    result = np.zeros(length)
+    for i in prange(length):
+        row = np.empty(vocab)
+        tmp = np.empty(vocab)
+        out = np.empty(vocab)
+        acc = w0 * _kl_to_model(marginals[i], kind, param, tmp, out)
+        for a in range(i):  # left neighbour only: q(v | x_a = u) = T^(i-a)[u, v]
+            for u in range(vocab):
+                if marginals[a, u] > 0.0:
+                    acc += w1[length - 1 - a] * marginals[a, u] * _kl_to_model(powers[i - a, u], kind, param, tmp, out)
+        for b in range(i + 1, length):  # right neighbour only: q(v | x_b = w) ∝ pi_i(v) T^(b-i)[v, w]
+            for w in range(vocab):
+                if marginals[b, w] > 0.0:
+                    for v in range(vocab):
+                        row[v] = marginals[i, v] * powers[b - i, v, w] / marginals[b, w]
+                    acc += w1[b] * marginals[b, w] * _kl_to_model(row, kind, param, tmp, out)
+        for a in range(i):  # both: q(v | u, w) = T^(i-a)[u, v] T^(b-i)[v, w] / T^(b-a)[u, w]
+            for b in range(i + 1, length):
+                weight = w2[b - a]
+                if weight == 0.0:
+                    continue
+                for u in range(vocab):
+                    if marginals[a, u] == 0.0:
+                        continue
+                    for w in range(vocab):
+                        joint = powers[b - a, u, w]
+                        if joint == 0.0:
+                            continue
+                        for v in range(vocab):
+                            row[v] = powers[i - a, u, v] * powers[b - i, v, w] / joint
+                        acc += weight * marginals[a, u] * joint * _kl_to_model(row, kind, param, tmp, out)
+        result[i] = acc
+    return result
 
 
 @njit

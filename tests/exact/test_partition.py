@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import exactmdm as em
-from exactmdm.exact.partition import expected_partition_kl, markov_partition_kl, neighbour_weights, num_partitions
+from exactmdm.exact.partition import (expected_partition_kl, markov_eps_train, markov_partition_kl, neighbour_weights,
+                                      num_partitions)
 from exactmdm.information import (dual_total_correlation, mutual_information_each, mutual_information_with_subset,
                                   total_correlation)
 from exactmdm.models import Perturbed
@@ -189,3 +190,21 @@ def test_markov_partition_kl_refuses_a_language_that_is_not_a_chain():
         markov_partition_kl("ngram2", [2, 1])
     with pytest.raises(ValueError, match="sizes"):
         markov_partition_kl(em.NGram.random(2, 2, seed=0), [2, 0])
+
+
+@given(st.data(), markov_languages, st.integers(1, 6), st.sampled_from(["uniform", "temperature"]),
+       st.sampled_from([0.01, 0.3]))
+def test_markov_eps_train_and_model_kl_equal_the_enumeration(data, lang, length, kind, eps):
+    sizes = list(data.draw(schedules(length, max_steps=4, kinds=("fixed_sizes",))).sizes)
+    model = Perturbed(lang, eps, kind=kind)
+    enumerated = expected_partition_kl(lang, sizes, model)
+    assert markov_eps_train(lang, sizes, model) == pytest.approx(enumerated.eps_train_nats, rel=1e-10, abs=1e-13)
+    assert markov_partition_kl(lang, sizes, model) == pytest.approx(enumerated.kl_nats, rel=1e-10, abs=1e-13)
+    assert markov_eps_train(lang, sizes, None) == 0.0
+
+
+def test_markov_partition_kl_refuses_a_model_it_cannot_see_through():
+    lang = em.NGram.random(2, 2, seed=0)
+    opaque = em.models.FunctionModel(em.models.Oracle(lang), 2, name="oracle")
+    with pytest.raises(em.errors.InvalidArgument, match="not a function of the oracle's posterior"):
+        markov_partition_kl(lang, [2, 1], opaque)
