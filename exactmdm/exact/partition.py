@@ -32,7 +32,7 @@ from sympy.utilities.iterables import multiset_permutations
 from .._jit import njit, prange
 from ..errors import EnumerationTooLarge, InvalidArgument, InvalidType
 from ..languages import Language
-from ..information import entropy, kl_rows
+from ..information import _kl_row, entropy, kl_rows
 from ..models import Oracle, apply_row_transform, resolve_model
 from ..schedules import FixedSizes, fixed_sizes, multinomial
 from ..inference import posterior
@@ -164,13 +164,7 @@ def _markov_inputs(lang, sizes, model):
 def _kl_to_model(row, kind, param, tmp, out):
     """KL(row || g(row)) in nats; inf where g drops mass that row has."""
     apply_row_transform(row, kind, param, tmp, out)
-    kl = 0.0
-    for v in range(row.shape[0]):
-        if row[v] > 0.0:
-            if out[v] <= 0.0:
-                return np.inf
-            kl += row[v] * np.log(row[v] / out[v])
-    return kl
+    return _kl_row(row, out)
 
 
 @njit(parallel=True)
