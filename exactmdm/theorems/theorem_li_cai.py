@@ -94,11 +94,12 @@ def long_table(long_families, long_lengths, samples, seed, bound_factor, say, ep
             for T in sorted({max(1, L // 64), max(1, L // 16), max(1, L // 4)}):
                 sizes = balanced_sizes(L, T)
                 kl_seed = int(next(streams).generate_state(1)[0])
+                oracle_kl = markov_partition_kl(lang, sizes) if chain else None
                 for model in (models_for(lang, eps_learning) if chain else [Oracle(lang)]):
                     oracle = isinstance(model, Oracle)
-                    if chain:
+                    if chain:  # KL_model = KL_oracle + eps_train, each exact
                         eps_train = markov_eps_train(lang, sizes, model)
-                        value = low = high = markov_partition_kl(lang, sizes, model)
+                        value = low = high = oracle_kl + eps_train
                         interval = "exact"
                     else:
                         est = montecarlo.kl_per_token(lang, L, sizes, num=samples, seed=kl_seed, base="nats",
