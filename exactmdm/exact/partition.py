@@ -100,19 +100,13 @@ def markov_partition_kl(lang, sizes, model=None) -> float:
     at a position is a function of the oracle's posterior there (``Perturbed``); its KL is the oracle's plus
     ``markov_eps_train``. Agrees with ``expected_partition_kl`` where that can enumerate.
     """
+    from .markov import chain_tables
+
     lang, sizes, model = _markov_inputs(lang, sizes, model)
-    initial, transition = (np.asarray(a, dtype=np.float64) for a in lang.token_chain())
     length = sum(sizes)
-    marginals = np.empty((length, initial.shape[0]))
-    marginals[0] = initial
-    for a in range(1, length):
-        marginals[a] = marginals[a - 1] @ transition
+    marginals, powers = chain_tables(lang, length)
     # row_entropy[d, u] = H(X_(a+d) | X_a = u), the entropy of row u of T^d
-    row_entropy = np.zeros((length, initial.shape[0]))
-    power = np.eye(initial.shape[0])
-    for d in range(1, length):
-        power = power @ transition
-        row_entropy[d] = [entropy(row) for row in power]
+    row_entropy = np.array([[entropy(row) for row in powers[d]] for d in range(length)])
     cond = marginals @ row_entropy.T  # cond[a, d] = H(X_(a+d) | X_a)
     h_marg = np.array([entropy(m) for m in marginals])
     w0, w1, w2 = neighbour_weights(np.asarray(sizes, dtype=np.int64))

@@ -129,15 +129,15 @@ def long_random_tables(long_families, seeds, long_lengths, long_model_steps, eps
     for family, lang_seed, lang in each_language(long_families, seeds, say):
         n_mins = {}
         for L in long_lengths:
-            row, highs = [], {}
+            row = []
             for N in long_model_steps:
                 est = montecarlo.kl_per_token(lang, L, iid(N), num=samples, seed=next(cell_seeds), method="path")
                 path_estimates[family, L, N] = est
-                highs[N] = est.high
                 row.append(f"{_eps_total_percent(est.value):.3g} [{_eps_total_percent(est.low):.3g}, "
                            f"{_eps_total_percent(est.high):.3g}]")
             table.add(family, lang_seed, L, *row)
-            n_mins[L] = [next((N for N in long_model_steps if highs[N] <= bound_bits(e, 0.0, lang.vocab_size)), None)
+            n_mins[L] = [next((N for N in long_model_steps
+                               if path_estimates[family, L, N].high <= bound_bits(e, 0.0, lang.vocab_size)), None)
                          for e in eps_grid]
             nmin.add(family, lang_seed, L, *[n or "-" for n in n_mins[L]])
         est = {(L, N): path_estimates[family, L, N] for L in long_lengths for N in long_model_steps}
