@@ -104,15 +104,22 @@ def _load_certificate(path: str) -> dict:
     return old
 
 
-def _verify(path: str, quiet: bool) -> int:
+def _verify(path: str, quiet: bool, name: str | None, given: dict) -> int:
     old = _load_certificate(path)
+    if name is not None and name != old["check"]:
+        raise UsageError(f"--verify {path} is a certificate of {old['check']!r}, not of {name!r}; drop the check name "
+                         f"or give {old['check']}'s certificate.")
+    if given:
+        raise UsageError(f"--verify re-runs the certificate's own options; drop {', '.join(map(flag_of, given))} (to run "
+                         "with other options, run the check itself).")
     name = old["check"]
     prepare(name, **old["options"])  # bad options inside a certificate are bad input (exit 2), before any work
-    problems = []
-    if certificate_hash(old) != old["certificate_hash"]:
-        problems.append("certificate_hash does not match the content: the file was edited after it was written")
+    if certificate_hash(old) != old["certificate_hash"]:  # no re-run can make an edited file reproduce
+        print(f"{name}: certificate NOT reproduced: certificate_hash does not match the content (the file was edited "
+              "after it was written); nothing was re-run.")
+        return REFUTED
     new = run(name, progress=_progress(quiet, name), **old["options"]).to_certificate()
-    problems += compare_certificates(old, new)
+    problems = compare_certificates(old, new)
     for line in version_differences(old, new):
         print(f"note: version differs: {line}", file=sys.stderr)
     if problems:
@@ -133,6 +140,11 @@ def _run_checks(args) -> int:
     names = list(CHECKS) if args.name == "all" else [args.name]
     given = _given(args)
     plans = {}
+    if args.plot and args.name != "all":
+        from .plot import FIGURES
+
+        if args.name not in FIGURES:
+            raise UsageError(f"--plot: {args.name} has no figure (figures: {', '.join(FIGURES)}); drop --plot.")
     for name in names:  # validate everything first: a bad option must not cost a long run of the others
         options = {k: v for k, v in given.items() if k in CHECKS[name].DEFAULTS} if args.name == "all" else given
         plans[name] = prepare(name, **options)
@@ -149,7 +161,7 @@ def _run_checks(args) -> int:
             path = Path(args.json) / f"{name}.json" if args.name == "all" else Path(args.json)
             _write(path, result.to_certificate())
             print(f"certificate written to {path}")
-        if args.plot:
+        if args.plot and result.tables:  # a refuted --claim-c stops before the tables a figure draws
             _plot(name, result, Path(args.plot) / f"{name}.png" if args.name == "all" else Path(args.plot))
         if not result.verdict:
             status = REFUTED
@@ -190,7 +202,7 @@ def _dispatch(argv) -> int:
             print(f"{check_name:26s} {module.SUMMARY}")
         return HOLDS
     if args.verify:
-        return _verify(args.verify, args.quiet)
+        return _verify(args.verify, args.quiet, args.name, _given(args))
     if not args.name:
         raise UsageError("give a check name, 'all', --list or --verify CERT")
     if args.name != "all" and args.name not in CHECKS:

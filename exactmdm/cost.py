@@ -37,10 +37,12 @@ def _describe(log_count: float) -> str:
 
 
 def check_enumeration_size(num_entries: float, what: str, bytes_per_entry: int, max_entries: int, alternative: str, *,
-                           log_entries: float | None = None):
+                           log_entries: float | None = None,
+                           override: str = "Or pass a larger max_entries if you have the memory."):
     """Refuse, before allocating, an enumeration of more than ``max_entries`` entries.
 
-    Give ``log_entries`` (natural log of the count) where the count itself may overflow a float.
+    Give ``log_entries`` (natural log of the count) where the count itself may overflow a float; ``override``
+    says how the caller can raise the budget ("" where it cannot, e.g. on the command line).
     """
     log_n = math.log(num_entries) if log_entries is None and num_entries > 0 else log_entries
     if log_n is not None and log_n > math.log(max_entries):
@@ -48,8 +50,8 @@ def check_enumeration_size(num_entries: float, what: str, bytes_per_entry: int, 
         size = (f"about {format_bytes(math.exp(log_bytes))}" if log_bytes < math.log(1e21)
                 else "far more memory than any computer has")
         raise EnumerationTooLarge(
-            f"{what} needs {_describe(log_n)} entries ({size}), more than max_entries={max_entries:.3g}. "
-            f"{alternative} Or pass a larger max_entries if you have the memory."
+            f"{what} needs {_describe(log_n)} entries ({size}), more than the budget of {max_entries:.3g} entries. "
+            f"{alternative} {override}".rstrip()
         )
 
 

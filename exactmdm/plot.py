@@ -112,39 +112,46 @@ def posterior_heatmap(lang, xt, path) -> Path:
     return _save(fig, path)
 
 
-def _table(result, column: str):
-    table = next((t for t in result.tables if column in t.columns), None)
-    if table is None:
-        raise InvalidArgument(f"the result of {result.name} has no table with a column {column!r} to plot.")
-    return table
+def _rows(source, kind: str) -> list[dict]:
+    from .theorems.render import rows_of
+
+    try:
+        return rows_of(source, kind)
+    except KeyError as exc:
+        raise InvalidArgument(f"nothing to draw: {exc.args[0]}") from None
 
 
-def _ser_figure(result, path):
-    lengths = sorted({row[0] for row in _table(result, "SER iid exact").rows if isinstance(row[0], int)})
-    return ser_transition(lengths, path, c_star=result.constants["C*_oracle_iid_uniform"]["float"])
+def _ser_figure(source, path):
+    """SER against N/L from the check's records (or its certificate): the lengths of its exact table and its
+    certified C*."""
+    lengths = sorted({r["L"] for r in _rows(source, "LongRow")})
+    constants = source["results"]["constants"] if isinstance(source, dict) else source.to_certificate()["results"][
+        "constants"]
+    return ser_transition(lengths, path, c_star=constants["C*_oracle_iid_uniform"]["float"])
 
 
-def _ter_figure(result, path):
-    table = next(t for t in result.tables if t.title.startswith("letter-pair chain"))
-    steps = [int(c.split("=")[1]) for c in table.columns[1:]]
-    return eps_total_against_steps([r[0] for r in table.rows], steps, [r[1:] for r in table.rows], path,
+def _ter_figure(source, path):
+    rows = _rows(source, "LetterPairRow")
+    lengths = list(dict.fromkeys(r["L"] for r in rows))
+    steps = list(dict.fromkeys(r["N"] for r in rows))
+    value = {(r["L"], r["N"]): r["eps_total_percent"] for r in rows}
+    return eps_total_against_steps(lengths, steps, [[value[L, N] for N in steps] for L in lengths], path,
                                    title="letter-pair chain, oracle: eps_total against N (exact)")
 
 
-def _li_cai_figure(result, path):
-    table = _table(result, "T*(E_M KL - eps_train)/sum I")
-    col = {c: i for i, c in enumerate(table.columns)}
+def _li_cai_figure(source, path):
+    """The oracle's E_M KL (exact, or its 99% interval) against the Theorem 1 bound at eps_train = 0."""
+    from .theorems.render import cell_bounds
+
     rows = []
-    for r in table.rows:
-        if r[col["model"]] != "oracle":  # the figure compares the oracle's E_M KL with the bound at eps_train = 0
+    for r in _rows(source, "LongRow"):
+        if r["model"] != "oracle":
             continue
-        interval = r[col["99% interval"]]  # "exact" (Markov chains) or "[low, high]" (Monte Carlo)
-        low, high = ((r[col["E_M KL"]],) * 2 if interval == "exact"
-                     else (float(v) for v in interval.strip("[]").split(",")))
-        rows.append({"language": r[col["language"]], "L": r[col["L"]], "T": r[col["T"]], "kl": r[col["E_M KL"]],
-                     "low": low, "high": high, "bound": r[col["bound"]]})
+        kl, low, high = cell_bounds(r["kl"])
+        rows.append({"language": r["language"], "L": r["L"], "T": r["T"], "kl": kl, "low": low, "high": high,
+                     "bound": r["bound"]})
     return li_cai_against_bound(rows, path)
 
 
 FIGURES = {"theorem_ser": _ser_figure, "theorem_ter": _ter_figure, "theorem_li_cai": _li_cai_figure}
-"""The figure of each check that has one: ``FIGURES[name](result, path)``."""
+"""The figure of each check that has one: ``FIGURES[name](result_or_certificate, path)``, drawn from the records."""

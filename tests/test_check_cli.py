@@ -25,7 +25,7 @@ def test_certificate_round_trip(tmp_path, capsys):
     cert = tmp_path / "ser.json"
     assert main(["theorem_ser", *SER_SMALL, "--json", str(cert)]) == 0
     data = json.loads(cert.read_text())
-    assert data["schema_version"] == 2 and data["verdict"] == "holds"
+    assert data["schema_version"] == 3 and data["verdict"] == "holds"
     assert data["results"]["constants"]["C*_oracle_iid_uniform"]["exact"] == "1"
     assert set(data["versions"]) >= {"exactmdm", "numpy", "numba", "sympy"}
     assert data["input_hash"].startswith("sha256:")
@@ -41,7 +41,7 @@ EDITS = {
     "statement": lambda d: d.__setitem__("statement", d["statement"] + " (edited)"),
     "paper": lambda d: d.__setitem__("paper", d["paper"].replace("v2", "v1")),
     "readings": lambda d: d["readings"].append("another reading"),
-    "inputs": lambda d: d["inputs"].__setitem__("seed", 99),
+    "options": lambda d: d["options"].__setitem__("seed", 99),
     "versions": lambda d: d["versions"].__setitem__("numpy", "0.0"),
     "float": lambda d: d["results"]["constants"]["C_inf_oracle_iid_uniform"].__setitem__("float", 1.08),
     "method": lambda d: d.__setitem__("method", "guessed"),
@@ -63,6 +63,41 @@ def test_verify_fails_on_any_edit(edit, small_certificate, tmp_path, capsys):
     cert.write_text(json.dumps(data))
     assert main(["--verify", str(cert), "--quiet"]) == 1
     assert "NOT reproduced" in capsys.readouterr().out
+
+
+def test_verify_compares_the_records_of_a_rerun(small_certificate, tmp_path, capsys):
+    """A forged file whose hash was recomputed after editing a record is caught by re-running the check."""
+    from exactmdm.theorems.result import certificate_hash
+
+    data = json.loads(json.dumps(small_certificate))
+    table = next(t for t in data["results"]["tables"] if t["kind"] == "LongRow")
+    table["rows"][0][table["fields"].index("ser_iid")] *= 1.01
+    data["certificate_hash"] = certificate_hash(data)
+    cert = tmp_path / "forged.json"
+    cert.write_text(json.dumps(data))
+    assert main(["--verify", str(cert), "--quiet"]) == 1
+    assert "(LongRow) record 0.ser_iid" in capsys.readouterr().out  # the difference names the record and field
+
+
+def test_verify_of_an_edited_file_does_not_rerun(small_certificate, tmp_path, monkeypatch, capsys):
+    import exactmdm.check as cli
+
+    data = json.loads(json.dumps(small_certificate))
+    data["method"] = "guessed"
+    cert = tmp_path / "edited.json"
+    cert.write_text(json.dumps(data))
+    monkeypatch.setattr(cli, "run", lambda *a, **k: pytest.fail("re-ran a certificate whose hash already differs"))
+    assert main(["--verify", str(cert), "--quiet"]) == 1
+    assert "nothing was re-run" in capsys.readouterr().out
+
+
+def test_verify_refuses_options_and_a_mismatched_check(small_certificate, tmp_path, capsys):
+    cert = tmp_path / "ser.json"
+    cert.write_text(json.dumps(small_certificate))
+    assert main(["--verify", str(cert), "--max-length", "5"]) == 2
+    assert "drop --max-length" in capsys.readouterr().err
+    assert main(["theorem_ter", "--verify", str(cert)]) == 2
+    assert "certificate of 'theorem_ser'" in capsys.readouterr().err
 
 
 def test_certificate_records_the_arxiv_version(small_certificate):

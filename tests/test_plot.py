@@ -2,7 +2,6 @@
 
 import json
 
-import numpy as np
 import pytest
 
 import exactmdm as em
@@ -38,12 +37,34 @@ def test_check_plot_option(tmp_path, capsys):
     assert "--plot" in capsys.readouterr().err
 
 
-def test_ser_figure_reads_the_check_result(tmp_path):
+def test_figures_are_drawn_from_the_records_and_from_the_certificate(tmp_path, monkeypatch):
     from exactmdm.theorems import run
 
     result = run("theorem_ser", max_length=32, lengths=[16, 32], c_grid=[0.5, 1.0], mc_samples=50,
                  long_lengths=[16], long_c_grid=[1.0], samples=50, search_candidates=20)
-    path = plot.FIGURES["theorem_ser"](result, tmp_path / "ser.png")
-    assert _is_png(path)
-    assert json.dumps(result.constants["C*_oracle_iid_uniform"])  # the C* drawn is the certified one
-    assert np.isfinite(result.constants["C*_oracle_iid_uniform"]["float"])
+    drawn = {}
+    monkeypatch.setattr(plot, "ser_transition", lambda lengths, path, c_star: drawn.setdefault(str(path), (lengths, c_star)))
+    plot.FIGURES["theorem_ser"](result, tmp_path / "a.png")
+    plot.FIGURES["theorem_ser"](json.loads(json.dumps(result.to_certificate())), tmp_path / "b.png")
+    # the lengths of the exact table and the certified C*, the same from the result and from its certificate
+    assert drawn[str(tmp_path / "a.png")] == drawn[str(tmp_path / "b.png")] == ([16, 32], 1.0)
+
+
+def test_ter_figure_values_are_the_records(tmp_path, monkeypatch):
+    from exactmdm.theorems import theorem_ter
+
+    rows = [theorem_ter.LetterPairRow(L, N, 100.0 / (L + N)) for L in (256, 512) for N in (64, 128, 256)]
+    from exactmdm.theorems.records import CheckResult, Table
+
+    result = CheckResult("theorem_ter", "", "", "", [], "", [Table("t", theorem_ter.LetterPairRow, rows)], {}, True)
+    seen = {}
+    monkeypatch.setattr(plot, "eps_total_against_steps", lambda *a, **k: seen.setdefault("args", a))
+    plot.FIGURES["theorem_ter"](result, tmp_path / "t.png")
+    lengths, steps, values, _ = seen["args"]
+    assert lengths == [256, 512] and steps == [64, 128, 256]
+    assert values == [[100.0 / (L + N) for N in steps] for L in lengths]  # full precision: no printed text parsed
+
+
+def test_plot_refuses_a_check_without_a_figure_before_work(tmp_path, capsys):
+    assert main(["theorem_li_cai_lower", "--plot", str(tmp_path / "x.png")]) == 2
+    assert "no figure" in capsys.readouterr().err

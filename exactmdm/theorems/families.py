@@ -10,15 +10,15 @@ from ..languages import HMM, NGram
 _PATTERN = re.compile(r"^(ngram|hmm)(\d+)-V(\d+)(?:-p([0-9.]+))?$")
 
 
-def parse_family(family: str) -> tuple[str, int, int, float]:
+def parse_family(family: str, flag: str = "--families") -> tuple[str, int, int, float]:
     """(kind, order or hidden states, vocabulary size, prune) of ``ngram{n}-V{V}[-p{prune}]`` / ``hmm{H}-V{V}[...]``."""
     match = _PATTERN.match(family) if isinstance(family, str) else None
     if not match:
-        raise InvalidArgument(f"--families: {family!r} must look like 'ngram2-V2', 'ngram3-V2-p0.2' or 'hmm3-V3'.")
+        raise InvalidArgument(f"{flag}: {family!r} must look like 'ngram2-V2', 'ngram3-V2-p0.2' or 'hmm3-V3'.")
     kind, size, vocab, prune = match.groups()
     prune = float(prune) if prune else 0.1
     if int(vocab) < 1 or int(size) < (2 if kind == "ngram" else 1) or not 0 <= prune <= 1:
-        raise InvalidArgument(f"--families: {family!r} needs V >= 1, order >= 2 (n-grams) or H >= 1 (HMMs), and a prune "
+        raise InvalidArgument(f"{flag}: {family!r} needs V >= 1, order >= 2 (n-grams) or H >= 1 (HMMs), and a prune "
                               "in [0, 1].")
     return kind, int(size), int(vocab), prune
 

@@ -3,16 +3,52 @@ verdict with its first counterexample."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import sys
 import time
 from typing import Callable, Iterator
 
-from ..cost import DEFAULT_MAX_ENTRIES, check_enumeration_size, log_power
+from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size, log_power
 from ..errors import EnumerationTooLarge
 from ..exact.partition import MAX_PARTITIONS, num_partitions
 from ..models import Oracle, Perturbed
 from .families import make_language, parse_family
+
+
+def prepare(module, options: dict) -> dict:
+    """The validated options of ``module``'s check (its DEFAULTS overridden by ``options``, its LIMITS applied),
+    after its ``preflight`` has refused, before any work, a run beyond the budgets."""
+    from .options import validate
+
+    merged = validate(module.DEFAULTS, options, getattr(module, "LIMITS", None))
+    if hasattr(module, "preflight"):
+        module.preflight(**merged)
+    return merged
+
+
+def check_function(body):
+    """Make ``body(progress=..., **every option)`` the check of its module: options are validated (defaults from
+    the module's DEFAULTS, the one place they live) and refused before work, and the result records exactly the
+    validated options, whoever calls it (the CLI, ``theorems.run`` or ``module.check(...)`` directly)."""
+
+    @functools.wraps(body)
+    def check(progress: Callable[[str], None] | None = None, **options):
+        merged = prepare(sys.modules[body.__module__], options)
+        result = body(progress=progress or (lambda message: None), **merged)
+        result.options = merged
+        return result
+
+    return check
+
+
+def refuse_work(ops: float, what: str, flag: str, alternative: str = ""):
+    """Refuse, before any work, a part of a check that would take more than DEFAULT_MAX_WORK operations,
+    naming the option that sets its size (``flag``) and what to do instead."""
+    if ops > DEFAULT_MAX_WORK:
+        raise EnumerationTooLarge(f"{flag}: {what} needs about {ops:.3g} operations (hours or more), more than the "
+                                  f"{DEFAULT_MAX_WORK:.3g} a check starts. {alternative or f'Use smaller {flag}.'}")
 
 
 def each_language(families, seeds, say: Callable[[str], None] | None = None) -> Iterator[tuple]:
@@ -37,7 +73,8 @@ def check_exact_lengths(families, lengths, what: str, flag: str = "--lengths"):
         for length in lengths:
             log_entries = max(log_power(vocab + 1, length), log_power(vocab, length) + math.log(hidden))
             check_enumeration_size(0, f"{what} for {family} at L={length}", 8, DEFAULT_MAX_ENTRIES,
-                                   f"Use smaller {flag} for the exact part of this check.", log_entries=log_entries)
+                                   f"Use smaller {flag} for the exact part of this check.", log_entries=log_entries,
+                                   override="")
 
 
 def models_for(lang, eps_learning: float, kind: str = "uniform") -> list:
@@ -75,9 +112,9 @@ def clamp_rounding(value: float) -> float:
     return 0.0 if abs(value) <= ZERO_LEVEL else value
 
 
-def ratio_or_na(value: float, bound: float):
-    """value / bound, or the string "n/a (bound 0)" when the bound is 0 (no ratio is defined)."""
-    return value / bound if bound > 0 else "n/a (bound 0)"
+def ratio_or_none(value: float, bound: float) -> float | None:
+    """value / bound, or None (printed "-") when the bound is 0 and no ratio is defined."""
+    return value / bound if bound > 0 else None
 
 
 def check_partition_enumeration(families, length: int):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import InvalidArgument, InvalidType
 from .families import parse_family
@@ -28,6 +28,8 @@ class Option:
     strict_maximum: bool = False
     choices: tuple | None = None
     allow_none: bool = False
+    min_count: int = 1  # lists: fewest values
+    why: str = ""  # why the bounds are what they are (said when a value is refused)
 
     def check(self, name: str, value):
         """The validated value (lists as lists); raises InvalidArgument / InvalidType naming the flag."""
@@ -38,8 +40,13 @@ class Option:
             if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
                 raise InvalidType(f"{flag}={value!r} must be a list of values.")
             values = [self._one(flag, v) for v in value]
-            if not values:
-                raise InvalidArgument(f"{flag} needs at least one value.")
+            if len(values) < self.min_count:
+                raise InvalidArgument(f"{flag} needs at least {self.min_count} value{'s' if self.min_count > 1 else ''}, "
+                                      f"got {len(values)}.")
+            repeated = sorted({v for v in values if values.count(v) > 1}, key=str)
+            if repeated:
+                raise InvalidArgument(f"{flag} repeats {', '.join(map(str, repeated))}: each value would be computed "
+                                      "twice; give each once.")
             return values
         return self._one(flag, value)
 
@@ -61,10 +68,15 @@ class Option:
             if not math.isfinite(value):
                 raise InvalidArgument(f"{flag}={value!r} must be a finite number.")
         if self.minimum is not None and (value < self.minimum or (self.strict and value == self.minimum)):
-            raise InvalidArgument(f"{flag}={value!r} must be {'>' if self.strict else '>='} {self.minimum:g}.")
+            raise InvalidArgument(f"{flag}={value!r} must be {'>' if self.strict else '>='} {self.minimum:g}{self._why()}.")
         if self.maximum is not None and (value > self.maximum or (self.strict_maximum and value == self.maximum)):
-            raise InvalidArgument(f"{flag}={value!r} must be {'<' if self.strict_maximum else '<='} {self.maximum:g}.")
+            raise InvalidArgument(f"{flag}={value!r} must be {'<' if self.strict_maximum else '<='} {self.maximum:g}"
+                                  f"{self._why()}.")
         return value
+
+
+    def _why(self) -> str:
+        return f" ({self.why})" if self.why else ""
 
 
 def flag_of(name: str) -> str:
@@ -110,15 +122,28 @@ OPTIONS = {
 }
 
 
-def validate(defaults: dict, options: dict) -> dict:
-    """``defaults`` overridden by ``options``, every value checked; unknown names raise with the known ones."""
+def spec(name: str, limits: dict | None = None) -> Option:
+    """The option ``name`` as a check takes it: the table's entry, tightened by the check's ``limits``."""
+    return replace(OPTIONS[name], **(limits or {}).get(name, {}))
+
+
+def validate(defaults: dict, options: dict, limits: dict | None = None) -> dict:
+    """``defaults`` overridden by ``options``, every value checked against the table (tightened by the check's
+    ``limits``); unknown names raise with the known ones.
+
+    The long-L tables follow ``--families`` when only that is given (a user who names a family means it
+    everywhere); ``--long-families`` sets them apart. The resolved value is what the certificate records.
+    """
     unknown = sorted(set(options) - set(defaults))
     if unknown:
         raise InvalidArgument(f"unknown option(s) {', '.join(flag_of(u) for u in unknown)}; this check takes "
                               f"{', '.join(flag_of(k) for k in sorted(defaults))}.")
     merged = dict(defaults)
     merged.update(options)
-    out = {name: OPTIONS[name].check(name, value) for name, value in merged.items()}
-    for family in (out.get("families") or []) + (out.get("long_families") or []):
-        parse_family(family)
+    if "families" in options and "long_families" in defaults and "long_families" not in options:
+        merged["long_families"] = options["families"]
+    out = {name: spec(name, limits).check(name, value) for name, value in merged.items()}
+    for name in ("families", "long_families"):
+        for family in out.get(name) or []:
+            parse_family(family, flag_of(name))
     return out

@@ -41,22 +41,6 @@ def test_closed_form_equals_state_space_engine(length, n):
     assert em.metrics.kl(lang, out, base=math.e) == pytest.approx(-math.log(1 - out.escaped), rel=1e-10)
 
 
-def test_pair_match_bound_is_the_optimum():
-    eps = 1 / 128
-    m = lp.pair_match_bound(eps)
-    assert 0.25 < m < float(lp.pinsker_match_bound(Fraction(1, 128))) == 33 / 128
-    # no feasible letter law beats it (random search), and the optimum is approached
-    rng = np.random.default_rng(0)
-    best = 0.0
-    for _ in range(20000):
-        a = rng.dirichlet(np.ones(4) * rng.choice([5.0, 50.0, 500.0]))
-        if -np.mean(np.log(4 * a)) <= eps:
-            best = max(best, float(a @ a))
-    assert best <= m
-    assert best >= 0.25 + 0.9 * (m - 0.25)
-    assert lp.pair_match_bound(0.0) == pytest.approx(0.25)
-
-
 def _fixed_brute_force(sizes):
     """E[(1/4)^K] over every distinct arrangement of the step labels (uniform ordered partition)."""
     labels = [k for k, s in enumerate(sizes) for _ in range(s)]
@@ -87,21 +71,6 @@ def test_ser_iid_exact_requires_rational_weights():
     assert lp.ser_iid(em.schedules.iid(3), 4, exact=True) == lp.ser_uniform_exact(4, 3)
 
 
-@pytest.mark.parametrize("eps", [0.001, 1 / 128, 0.05])
-def test_tilted_model_meets_its_eps_and_the_certified_bound_holds(eps):
-    lang = em.languages.counterexample16()
-    model = lp.tilted_letter_model(eps)
-    assert em.metrics.eps_learning(lang, model, 3).max_nats <= eps * (1 + 1e-12)
-    m = lp.pair_match_bound(eps)
-    for length, n in ((2, 2), (3, 2), (4, 3)):
-        ser = em.exact.output_distribution(lang, length, em.schedules.iid(n), model).escaped
-        assert ser >= 1 - lp.matching_generating([1.0 / n] * n, m, length) - 1e-12
-        assert ser <= float(lp.ser_uniform_exact(length, n)) + 1e-12  # tilting helps pairs agree
-    # at L = 2 the only pair has both letters unknown: agreement |a|^2 for the budget eps/2
-    ser2 = em.exact.output_distribution(lang, 2, em.schedules.iid(1), model).escaped
-    assert ser2 == pytest.approx(1 - lp.pair_match_optimum(eps / 2)[0], rel=1e-9)
-
-
 # --- long-L numerics: log P(correct), no 1 - E[z^K] cancellation ---------------------------------------------
 def _reference_log_correct(length, num_steps, digits=40):
     """(L-1) log(1 - 3/(4N)) at 40 digits with mpmath: an independent high-precision reference."""
@@ -121,9 +90,9 @@ def test_kl_per_token_is_finite_and_exact_at_l4096(num_steps):
     assert closed == pytest.approx(reference, rel=1e-12)
     assert recurrence == pytest.approx(reference, rel=1e-12)
     # the check's table: KL/L in bits from the same log, finite (the old 1 - SER gave inf at N = 8)
-    table = ts._long_table([length], [num_steps / length], 10, 0)
-    assert math.isfinite(table.rows[0][4])
-    assert table.rows[0][4] == pytest.approx(-reference / math.log(2) / length, rel=1e-12)
+    table, _ = ts.long_tables([length], [num_steps / length], 10, 0)
+    assert math.isfinite(table.rows[0].kl_bits_per_token)
+    assert table.rows[0].kl_bits_per_token == pytest.approx(-reference / math.log(2) / length, rel=1e-12)
 
 
 def test_nonuniform_weights_log_recurrence_matches_exact_rationals_at_long_l():
@@ -143,26 +112,8 @@ def test_ter_long_table_is_finite_where_ser_rounds_to_one():
     result = theorem_ter.check(families=["ngram2-V2"], seeds=[0], lengths=[2], steps=[1, 2], eps=[0.05],
                                long_lengths=[4096], long_steps=[1, 8], long_families=["ngram3-V2"],
                                long_model_steps=[4096], samples=2, exact_samples=0)
-    row = next(t for t in result.tables if t.title.startswith("letter-pair")).rows[0]
-    assert all(math.isfinite(v) and v > 0 for v in row[1:])
-    assert row[2] == pytest.approx(100 * math.expm1(-_reference_log_correct(4096, 8) / 4096), rel=1e-12)
-
-
-# --- the certified pair-agreement enclosure -------------------------------------------------------------------
-def test_pair_match_enclosure_contains_an_independent_high_precision_optimum():
-    import mpmath
-
-    eps = Fraction(1, 128)
-    lo, hi = lp.pair_match_enclosure(eps)
-    assert lo <= hi and hi - lo < Fraction(1, 10**9)
-    with mpmath.workdps(50):  # solve KL(uniform || a(x)) = eps for each k by mpmath's root finder
-        best = mpmath.mpf(1) / 4
-        for k in (1, 2, 3):
-            def kl_minus_eps(x, k=k):
-                y = (1 - k * x) / (4 - k)
-                return -mpmath.log(4) - (k * mpmath.log(x) + (4 - k) * mpmath.log(y)) / 4 - mpmath.mpf(1) / 128
-            tiny = mpmath.mpf(10) ** -30
-            root = mpmath.findroot(kl_minus_eps, (mpmath.mpf(1) / 4 + tiny, mpmath.mpf(1) / k - tiny), solver="bisect")
-            best = max(best, k * root ** 2 + (1 - k * root) ** 2 / (4 - k))
-        assert mpmath.mpf(lo.numerator) / lo.denominator <= best <= mpmath.mpf(hi.numerator) / hi.denominator
-    assert lp.pair_match_bound(1 / 128) == float(hi)
+    rows = result.table("LetterPairRow").rows
+    assert all(math.isfinite(r.eps_total_percent) and r.eps_total_percent > 0 for r in rows)
+    assert rows[1].N == 8
+    assert rows[1].eps_total_percent == pytest.approx(100 * math.expm1(-_reference_log_correct(4096, 8) / 4096),
+                                                      rel=1e-12)

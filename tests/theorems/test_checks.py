@@ -54,13 +54,10 @@ def test_unknown_option_is_refused():
 
 def test_li_cai_lower_reports_exact_zeros_and_no_ratio_over_a_zero_bound():
     result = run("theorem_li_cai_lower", families=["ngram2-V2", "hmm2-V3"], seeds=[0, 1], length=3)
-    table = result.tables[0]
-    kl_col, ratio_col = table.columns.index("E_M KL"), table.columns.index("KL/lower")
-    s_max_col = table.columns.index("s_max")
-    for row in table.rows:
-        assert row[kl_col] >= 0.0  # -5.7e-16 before
-        if row[s_max_col] == 1:
-            assert row[kl_col] == 0.0 and row[ratio_col] == "n/a (bound 0)"
+    for row in result.table("LowerRow").rows:
+        assert row.kl >= 0.0  # -5.7e-16 before
+        if row.s_max == 1:
+            assert row.kl == 0.0 and row.kl_over_lower is None
     assert "nan" not in result.format() and " inf " not in result.format()
 
 
@@ -76,14 +73,9 @@ def test_theorem_ser_spawns_independent_streams(monkeypatch):
     from exactmdm.theorems import theorem_ser
 
     seen = {}
-    monkeypatch.setattr(theorem_ser, "_long_table", lambda *a: seen.setdefault("mc", a[-1]) and _table())
-    monkeypatch.setattr(theorem_ser, "_weight_search_table", lambda c, s: seen.setdefault("search", s) and _table())
-    monkeypatch.setattr(theorem_ser, "_random_languages_table", lambda *a: _table())
-    theorem_ser.check(max_length=8, lengths=[2, 4], c_grid=[1.0], seed=3)
+    real_long, real_search = theorem_ser.long_tables, theorem_ser.search_table
+    monkeypatch.setattr(theorem_ser, "long_tables", lambda *a: seen.setdefault("mc", a[-1]) and real_long(*a))
+    monkeypatch.setattr(theorem_ser, "search_table", lambda c, s: seen.setdefault("search", s) and real_search(c, s))
+    monkeypatch.setattr(theorem_ser, "random_languages_table", lambda *a: real_search(0, 0))
+    theorem_ser.check(max_length=8, lengths=[2, 4], c_grid=[1.0], seed=3, search_candidates=0)
     assert seen["mc"] != seen["search"] and 3 not in seen.values()
-
-
-def _table():
-    from exactmdm.theorems.result import Table
-
-    return Table("t", ["a"])

@@ -20,14 +20,6 @@ def test_c_star_derived_twice_agrees():
             lambda n, L=L: lp.same_step_generating([1.0 / n] * n, 0.25, L), Fraction(1, 2))
 
 
-def test_every_schedule_bound_is_below_every_schedule():
-    for L, N in ((8, 4), (16, 8), (9, 3)):
-        bound = float(ts.disjoint_pairs_bound(L, N))
-        for alpha in ("linear", "cosine", "poly:2", "poly:0.5"):
-            from exactmdm.schedules import iid
-            assert lp.ser_iid(iid(N, alpha), L) >= bound - 1e-12
-
-
 def test_asymptotic_constant():
     # (N_max + 1)/L approaches 3/(4 ln 2) from below the tail bound
     L = 4096
@@ -39,20 +31,25 @@ def test_check_holds_and_a_false_claim_is_refuted():
     small = dict(max_length=32, lengths=[2, 8, 32], c_grid=[0.5, 1.0], mc_samples=500, search_candidates=10,
                  long_lengths=[16], long_c_grid=[1.0], samples=50)
     result = run("theorem_ser", **small)
-    assert result.verdict and result.constants["C*_oracle_iid_uniform"]["exact"] == "1"
-    assert result.constants["C*_oracle_every_iid_schedule"]["float"] > 0.5
+    assert result.verdict and result.constants["C*_oracle_iid_uniform"].value == 1
+    assert result.constants["C*_oracle_every_iid_schedule"].float > 0.5
+    # the certified constants are put to work: SER > 1/2 just below C* L at every L, recomputed in rationals
+    work = result.table("ConsistencyRow").rows
+    assert {r.L for r in work} == {2, 8, 32} and all(r.above_half and r.ser_bound > Fraction(1, 2) for r in work)
     refuted = run("theorem_ser", claim_c=1.5, **small)
     assert not refuted.verdict
     assert refuted.counterexample["L"] == 2 and refuted.counterexample["SER_exact"] == "3/8"
+    assert refuted.tables == []  # judged first: the other tables are not computed for a false claim
     assert run("theorem_ser", claim_c=0.99, **small).verdict
 
 
-def test_limit_at_n_equal_c_l():
-    for C in (0.5, 1.0, 3.0):
-        L = 1 << 16
-        assert float(lp.ser_uniform_exact(L, int(C * L))) == pytest.approx(ts.limit_ser(C), abs=1e-4)
-    # SER > 1/2 in the limit exactly when C < 3/(4 ln 2)
-    assert ts.limit_ser(0.75 / math.log(2)) == pytest.approx(0.5)
+def test_a_wrong_constant_is_caught_by_the_consistency_table():
+    from exactmdm.theorems.records import Constant
+
+    # C* = 1 is exact: claiming 1 + 1/8 must put a (L, N) with SER <= 1/2 in the table
+    table = ts.consistency_table([2, 8], {"C*_oracle_iid_uniform": Constant(Fraction(9, 8)),
+                                          "C*_eps<1/128_every_iid_schedule": Constant(Fraction(1, 2))}, Fraction(1, 4))
+    assert not all(r.above_half for r in table.rows)
 
 
 def test_fixed_balanced_constant():

@@ -22,14 +22,14 @@ def test_shape_summary_reads_flatness_fall_and_n_min_growth(monkeypatch):
     _fake_estimates(monkeypatch, table)
     tables, constants = theorem_ter.long_random_tables(["ngram2-V2"], [0], [32, 64], [4, 16, 64], [0.05], 8, 0, 0,
                                                        lambda m: None)
-    shape = next(t for t in tables if t.title.startswith("shape"))
-    assert shape.rows == [["ngram2-V2", 0, "16, 64", "4", 4.0]]
-    assert constants["N_min_growth_long_ngram2-V2"]["float"] == pytest.approx(4.0)
+    shape = next(t for t in tables if t.kind == "ShapeRow")
+    assert shape.rows == [theorem_ter.ShapeRow("ngram2-V2", 0, (16, 64), (4,), 4.0)]
+    assert constants["N_min_growth_long_ngram2-V2"].float == pytest.approx(4.0)
 
 
 def test_letter_pair_constants_are_flat_in_l_and_halve_with_n():
     result = theorem_ter.check(families=["ngram2-V2"], seeds=[0], lengths=[3], steps=[1, 2, 4], eps=[0.05],
                                long_lengths=[256, 1024], long_steps=[64, 128, 256], long_families=["ngram2-V2"],
                                long_model_steps=[64], samples=4, exact_samples=0)
-    assert result.constants["letter_pair_eps_total_spread_in_L"]["float"] < 0.01
-    assert 0.49 < result.constants["letter_pair_eps_total_step_ratio"]["float"] < 0.51
+    assert result.constants["letter_pair_eps_total_spread_in_L"].float < 0.01
+    assert 0.49 < result.constants["letter_pair_eps_total_step_ratio"].float < 0.51
