@@ -245,10 +245,17 @@ def _iid_reveal_weights(schedule: IIDSchedule, length: int) -> np.ndarray:
         after = np.cumsum(w[::-1])[::-1]
     c = np.arange(length)[None, :]
     keep = w > 0
-    with np.errstate(divide="ignore"):
-        log_pmf = (log_comb(length - 1, c) + _xlogy(c, np.log(before[keep])[:, None])
-                   + _xlogy(length - 1 - c, np.log(after[keep])[:, None]))
-    return length * (w[keep][:, None] * np.exp(log_pmf)).sum(axis=0)
+    w, before, after = w[keep], before[keep], after[keep]
+    log_choose = log_comb(length - 1, c)
+    out = np.zeros(length)
+    rows = max(1, (1 << 20) // length)  # bounded memory at any N
+    for t0 in range(0, w.shape[0], rows):
+        part = slice(t0, t0 + rows)
+        with np.errstate(divide="ignore"):
+            log_pmf = (log_choose + _xlogy(c, np.log(before[part])[:, None])
+                       + _xlogy(length - 1 - c, np.log(after[part])[:, None]))
+        out += (w[part][:, None] * np.exp(log_pmf)).sum(axis=0)
+    return length * out
 
 
 # --- enumeration ------------------------------------------------------------------------------------------
