@@ -112,7 +112,7 @@ class _Layers:
         self.layer(self.prev, self.h, self.prefix, t - 1, cur, arg)
         self.prev = cur
         self.args.append(arg)
-        self.values.append(max(float(cur[self.length]), 0.0))
+        self.values.append(float(cur[self.length]))
         return self.values[-1]
 
     def sizes(self, steps: int) -> FixedSizes:
