@@ -389,6 +389,12 @@ def _gap_law_sums(g1, g2):
     return out
 
 
+# the same kernels on one thread: below a few thousand positions waking the thread pool costs more than the work
+_causal_convolution_serial = njit(_causal_convolution.py_func)
+_gap_law_sums_serial = njit(_gap_law_sums.py_func)
+PARALLEL_FROM = 2048
+
+
 def _row_entropies(rows: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(rows > 0, -rows * np.log(rows), 0.0)
@@ -411,7 +417,8 @@ def _markov_profile(lang, length: int):
     e = _row_entropies(powers[:length])  # e[d, u] = H(X_(a+d) | X_a = u); e[0] = 0
     cum_e = np.cumsum(e, axis=0)  # E(D) = e_1 + ... + e_D
     cum_m = np.cumsum(marginals, axis=0)  # M(A) = pi_0 + ... + pi_A
-    conv = _causal_convolution(np.ascontiguousarray(marginals.T), np.ascontiguousarray(e.T))  # sum_(i<D) pi_i . e_(D-i)
+    parallel = length >= PARALLEL_FROM
+    conv = (_causal_convolution if parallel else _causal_convolution_serial)(np.ascontiguousarray(marginals.T), np.ascontiguousarray(e.T))  # sum_(i<D) pi_i . e_(D-i)
     d = np.arange(1, length)
     g1 = np.zeros(length)
     g2 = np.zeros(length)
@@ -424,7 +431,7 @@ def _markov_profile(lang, length: int):
     d2 = np.arange(2, length)
     g2[2:] = (np.einsum("dv,dv->d", cum_m[n - d2], cum_e[d2 - 1]) + far[d2 - 1] - inner[d2]
               - (d2 - 1) * np.einsum("dv,dv->d", cum_m[n - d2], e[d2]))
-    h = _gap_law_sums(g1, g2) / length
+    h = (_gap_law_sums if parallel else _gap_law_sums_serial)(g1, g2) / length
     h[0] = s0 / length
     total = math.fsum([h_marg[0], float(cum_m[n - 1] @ e[1])])
     return h, total
