@@ -52,17 +52,7 @@ def order_kl(lang, sizes):
             for i in order[start:start + s]:
                 labels[i] = t
             start += s
-        kl = 0.0
-        for x, qx in q.items():
-            if qx == 0:
-                continue
-            log_p = 0.0
-            for t in range(len(sizes)):
-                state = tuple(xi if lab < t else -1 for xi, lab in zip(x, labels))
-                rows = naive.posterior(q, state, lang.vocab_size)
-                log_p += sum(math.log(rows[i][x[i]]) for i in range(length) if labels[i] == t)
-            kl += float(qx) * (math.log(float(qx)) - log_p)
-        total += kl
+        total += naive.labelled_kl(q, labels, lang.vocab_size)
         count += 1
     return total / count
 

@@ -46,24 +46,17 @@ def test_profile_properties(lang, length):
     assert d["method"] == "enumeration" and len(d["h"]) == length
 
 
-@settings(deadline=None, max_examples=20)
-@given(st.data(), languages(max_vocab=2, max_states=2), st.integers(2, 4))
+@settings(deadline=None, max_examples=25)
+@given(st.data(), languages(max_vocab=3, max_states=3), st.integers(2, 6))
 def test_identity_fixed_sizes_against_every_order(data, lang, length):
-    sch = data.draw(schedules(length, max_steps=3, kinds=("fixed_sizes",)))
-    prof = profile(lang, length)
-    value = prof.expected_kl(sch)
-    assert value == pytest.approx(naive_profile.order_kl(lang, list(sch.sizes)), rel=1e-9, abs=1e-12)
-    assert value == pytest.approx(expected_partition_kl(lang, list(sch.sizes)).kl_nats, rel=1e-9, abs=1e-12)
-
-
-@settings(deadline=None, max_examples=15)
-@given(st.data(), languages(max_vocab=3, max_states=3), st.integers(5, 6))
-def test_identity_fixed_sizes_at_length_six(data, lang, length):
     sch = data.draw(schedules(length, max_steps=4, kinds=("fixed_sizes",)))
     value = profile(lang, length).expected_kl(sch)
     assert value == pytest.approx(expected_partition_kl(lang, list(sch.sizes)).kl_nats, rel=1e-9, abs=1e-12)
+    if length <= 4 and lang.vocab_size == 2:  # every one of the L! orders
+        assert value == pytest.approx(naive_profile.order_kl(lang, list(sch.sizes)), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=15)
 @given(st.data(), languages(max_vocab=2, max_states=2), st.integers(1, 3))
 def test_identity_iid_against_every_labelling(data, lang, length):
@@ -72,6 +65,7 @@ def test_identity_iid_against_every_labelling(data, lang, length):
     assert value == pytest.approx(naive.path_kl(lang, length, sch, em.models.Oracle(lang)), rel=1e-9, abs=1e-12)
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=10)
 @given(st.data(), languages(max_vocab=2, max_states=2), st.sampled_from([0.05, 0.4]), st.sampled_from(["uniform", "temperature"]))
 def test_model_adds_eps_train(data, lang, eps, kind):
