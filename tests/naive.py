@@ -291,3 +291,21 @@ def path_kl(lang, length, schedule, model):
                 marg = sum(math.log(rows[j][x[j]]) for j in range(length) if labels[j] == k)
                 total += float(weight) * float(qx) * (math.log(q_after / q_before) - marg)
     return total
+
+
+def labelled_kl(q, labels, vocab):
+    """KL(q || p_labels) in nats for the sampler that reveals the positions labelled t at step t from the true
+    conditionals: p(x) = prod_t prod_(labels[i] = t) q(x_i | x_(labels < t)), from a {x: q(x)} table."""
+    kl = 0.0
+    for x, qx in q.items():
+        if qx == 0:
+            continue
+        p = 1.0
+        for t in range(max(labels) + 1):
+            state = tuple(xi if lab < t else -1 for xi, lab in zip(x, labels))
+            rows = posterior(q, state, vocab)
+            for i, lab in enumerate(labels):
+                if lab == t:
+                    p *= rows[i][x[i]]
+        kl += qx * math.log(qx / p)
+    return kl

@@ -24,21 +24,7 @@ def _naive_partition_kl(lang, sizes):
     q = naive.joint(lang, length)
     labels0 = [k for k, s in enumerate(sizes) for _ in range(s)]
     perms = set(itertools.permutations(labels0))
-    total = 0.0
-    for labels in perms:
-        kl = 0.0
-        for x, qx in q.items():
-            if qx == 0:
-                continue
-            p = 1.0
-            for t in range(len(sizes)):
-                state = tuple(xi if lab < t else -1 for xi, lab in zip(x, labels))
-                rows = naive.posterior(q, state, lang.vocab_size)
-                for i, lab in enumerate(labels):
-                    if lab == t:
-                        p *= rows[i][x[i]]
-            kl += qx * math.log(qx / p)
-        total += kl
+    total = sum(naive.labelled_kl(q, labels, lang.vocab_size) for labels in perms)
     return total / len(perms)
 
 
