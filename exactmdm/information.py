@@ -15,7 +15,7 @@ import numpy as np
 from ._jit import njit, prange
 
 __all__ = ["entropy", "kl", "kl_rows", "mutual_information_each", "total_correlation", "dual_total_correlation",
-           "mutual_information_with_subset", "information_series", "markov_information"]
+           "mutual_information_with_subset", "information_series", "markov_information", "profile"]
 
 
 def entropy(p) -> float:
@@ -144,3 +144,11 @@ def markov_information(initial, transition, length: int) -> dict:
     h_each = [entropy(m) for m in marginals]
     return {"entropy": h_total, "sum_mi": float(sum(h - c for h, c in zip(h_each, conditional))),
             "tc": float(sum(h_each) - h_total), "dtc": float(h_total - sum(conditional))}
+
+
+def profile(lang, length: int, *, method: str = "auto", num: int | None = None, seed: int = 0, confidence: float = 0.99):
+    """The information profile h(j) = E H(X_a | X_R) of ``lang`` at ``length`` (a ``profile.Profile``; nats), with
+    H, TC, DTC, sum_i I and ``expected_kl(schedule)``. See ``exactmdm.profile.profile`` for the methods."""
+    from .profile import profile as _profile  # profile builds on this module's kernels
+
+    return _profile(lang, length, method=method, num=num, seed=seed, confidence=confidence)

@@ -27,7 +27,7 @@ from .errors import InvalidArgument, InvalidType
 from .validation import as_float, as_int
 
 __all__ = ["IIDSchedule", "FixedSizes", "iid", "fixed_sizes", "balanced_sizes", "linear", "cosine", "poly",
-           "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb"]
+           "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb", "optimal", "steps_needed"]
 
 WEIGHT_ATOL = 1e-12
 
@@ -334,3 +334,19 @@ def balanced_sizes(length: int, num_steps: int) -> FixedSizes:
     num_steps = as_int(num_steps, "num_steps", minimum=1, maximum=length)
     base, extra = divmod(length, num_steps)
     return fixed_sizes([base + 1] * extra + [base] * (num_steps - extra))
+
+
+def optimal(profile, num_steps: int) -> FixedSizes:
+    """The sizes minimising ``profile.expected_kl`` over every composition of L into at most ``num_steps`` parts
+    (exact DP; see ``exactmdm.schedule_design.optimal``)."""
+    from .schedule_design import optimal as _optimal  # schedule_design builds on this module
+
+    return _optimal(profile, num_steps)
+
+
+def steps_needed(profile, eps: float, family: str = "optimal", **options) -> int:
+    """The least T with E KL <= eps (nats) for ``family`` in "optimal", "balanced", "iid-linear", "iid-cosine",
+    "geometric" (see ``exactmdm.schedule_design.steps_needed``)."""
+    from .schedule_design import steps_needed as _steps_needed
+
+    return _steps_needed(profile, eps, family, **options)
