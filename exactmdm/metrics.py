@@ -21,7 +21,7 @@ from .exact import OutputDistribution
 from .exact.statespace import decode_states
 from .cost import DEFAULT_MAX_ENTRIES, check_enumeration_size, log_power
 from .inference import posterior
-from .languages import Language
+from .languages import same_language
 from .information import kl_rows
 from .models import resolve_model
 from .hmm_kernels import _consistent_batch, _posterior_batch
@@ -39,17 +39,6 @@ def _check_output(lang, out) -> None:
     if not same_language(out.language, lang):
         raise InvalidArgument("out was computed for a different language than lang (their parameters differ): pass the "
                               "language the output distribution was computed for.")
-
-
-def same_language(a, b) -> bool:
-    """Equal by value: the same HMM form (initial, transition, emission arrays), not the same object."""
-    if a is b:
-        return True
-    if not (isinstance(a, Language) and isinstance(b, Language)):
-        return False
-    ha, hb = a.as_hmm(), b.as_hmm()
-    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in
-               ((ha.initial, hb.initial), (ha.transition, hb.transition), (ha.emission, hb.emission)))
 
 
 _BASES = {"bits": 2.0, "nats": math.e}

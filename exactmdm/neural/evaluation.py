@@ -34,7 +34,7 @@ from ..hmm_kernels import _posterior_batch
 from ..information import kl_rows
 from ..schedules import fixed_sizes, iid
 from ..theorems.harness import clamp_rounding
-from ..theorems.result import package_versions
+from ..provenance import package_versions
 from ..validation import as_int
 from .models import as_reverse_model
 from .sampler import sample

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import platform
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from ..provenance import package_versions
 
 SCHEMA_VERSION = 2
 
@@ -146,23 +147,6 @@ class CheckResult:
         body["input_hash"] = input_hash(self.name, body["options"])
         body["certificate_hash"] = certificate_hash(body)
         return body
-
-
-def package_versions(torch: bool = False) -> dict:
-    """Versions of exactmdm, its numerical dependencies and Python (and torch, with ``torch=True``)."""
-    from .. import __version__
-    import networkx
-    import numba
-    import numpy
-    import sympy
-
-    out = {"exactmdm": __version__, "numpy": numpy.__version__, "numba": numba.__version__, "sympy": sympy.__version__,
-           "networkx": networkx.__version__, "python": platform.python_version()}
-    if torch:
-        import torch as _torch
-
-        out["torch"] = _torch.__version__
-    return out
 
 
 def _sha256(obj) -> str:
