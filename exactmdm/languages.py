@@ -23,7 +23,8 @@ import numpy as np
 
 from .cost import DEFAULT_MAX_ENTRIES, check_enumeration_size, log_power
 from .errors import InvalidArgument
-from .hmm_kernels import _consistent_batch, _log_evidence_batch, _sample_hmm, support_dfa
+from .hmm_kernels import _sample_hmm, support_dfa
+from .inference import log_evidence_batch, support_consistent_batch
 from .validation import as_float, as_int, as_probability_array, as_sequences
 
 __all__ = ["Language", "HMM", "NGram", "counterexample16", "same_language", "parse_family", "make_language",
@@ -72,7 +73,7 @@ class Language:
         hmm = self.as_hmm()
         tokens = as_sequences(x, "x", self.vocab_size, allow_mask=False)
         flat = tokens.reshape(-1, tokens.shape[-1])
-        out = _log_evidence_batch(flat, *hmm.kernel_arrays())
+        out = log_evidence_batch(hmm, flat, check=False)
         return float(out[0]) if tokens.ndim == 1 else out.reshape(tokens.shape[:-1])
 
     def in_support(self, x) -> np.ndarray | bool:
@@ -80,7 +81,7 @@ class Language:
         hmm = self.as_hmm()
         tokens = as_sequences(x, "x", self.vocab_size, allow_mask=False)
         flat = tokens.reshape(-1, tokens.shape[-1])
-        out = _consistent_batch(flat, *hmm.support_arrays())
+        out = support_consistent_batch(hmm, flat, check=False)
         return bool(out[0]) if tokens.ndim == 1 else out.reshape(tokens.shape[:-1])
 
     def joint(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:

@@ -15,6 +15,7 @@ from .errors import InvalidArgument
 from .languages import HMM, NGram
 from .models import FunctionModel, Oracle, Perturbed
 from .schedules import fixed_sizes, iid
+from .validation import as_language
 
 __all__ = ["languages", "schedules", "masked_sequences", "models", "lookup_model", "assert_sampler_matches_exact",
            "assert_posterior_matches"]
@@ -104,10 +105,7 @@ def masked_sequences(language, length: int, *, min_masked: int = 0):
     Tokens are drawn position by position among those that keep the prefix in the support (an HMM prefix
     of positive probability always extends), then a mask; failures shrink to small tokens and few masks.
     """
-    from .languages import Language
-
-    if not isinstance(language, Language):
-        raise InvalidArgument(f"language={language!r} must be an exactmdm language (HMM or NGram).")
+    as_language(language, "language")
     _check_int("length", length)
     _check_int("min_masked", min_masked, minimum=0)
     if min_masked > length:
