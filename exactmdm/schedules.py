@@ -270,21 +270,21 @@ alpha grid), so the default stays within the memory of ``cost.DEFAULT_MAX_ENTRIE
 STEP_BYTES = 200
 
 
-def iid(num_steps: int, alpha="linear", *, max_steps: int = MAX_STEPS) -> IIDSchedule:
+def iid(num_steps: int, alpha="linear") -> IIDSchedule:
     """The i.i.d. schedule on the grid t_k = 1 - k/N with w_k = alpha(t_k) - alpha(t_{k-1}).
 
     ``alpha`` is ``"linear"``, ``"cosine"``, ``"poly:P"``, an ``Alpha``, any callable alpha(t), or an explicit
     weight vector of length N (floats or Fractions) that is non-negative and sums to 1. More than
-    ``max_steps`` steps are refused before anything is built.
+    ``MAX_STEPS`` steps are refused before anything is built.
     """
     num_steps = as_int(num_steps, "num_steps", minimum=1)
-    if num_steps > max_steps:
+    if num_steps > MAX_STEPS:
         raise EnumerationTooLarge(
             f"num_steps={num_steps} needs about {format_bytes(num_steps * STEP_BYTES)} of step weights, more than "
-            f"max_steps={max_steps}. Steps far beyond the length change little: as N grows no two positions unmask "
+            f"MAX_STEPS={MAX_STEPS}. Steps far beyond the length change little: as N grows no two positions unmask "
             "together, and the limit is one position per step in a uniform order, schedules.fixed_sizes([1] * L); use N "
             "of the order of L, or, for the letter-pair chain's SER, exact.letter_pair.log_correct_uniform(L, N), which "
-            "takes any N. Or pass a larger max_steps if you have the memory.")
+            "takes any N.")
     if isinstance(alpha, str):
         alpha = _alpha_from_name(alpha)
     if isinstance(alpha, (list, tuple, np.ndarray)):

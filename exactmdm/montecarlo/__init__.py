@@ -4,7 +4,7 @@ One module per concern:
 
 - ``streams``: counter-based random numbers (a hash of seed, sequence, step, position, stream), so sequence i
   is the same whatever ``num``, the batch size or the number of threads, and runs replay exactly;
-- ``schedule_arrays``: schedules as the kernels' ``(kind, rates, sizes)`` arrays;
+- ``kernel_arrays``: schedules as the kernels' ``(kind, rates, sizes)`` arrays;
 - ``samplers``: the sampler (a Markov nearest-neighbour kernel and the general batched path), ``sample``,
   ``choose_positions``; runs are sized before they start;
 - ``estimators``: ``Estimate``, ``ser``, ``ser_of_samples``, ``kl_per_token``, ``information``;
@@ -15,9 +15,9 @@ The names below are re-exported so that ``exactmdm.montecarlo.X`` works for each
 
 from __future__ import annotations
 
-from .estimators import Estimate, information, information_values, kl_per_token, ser, ser_of_samples
+from .estimators import Estimate, information, kl_per_token, ser, ser_of_samples
 from .samplers import choose_positions, sample
-from .schedule_arrays import schedule_arrays
+from .kernel_arrays import schedule_arrays
 from .statistics import binomial_two_sided_pvalue, clopper_pearson, regularized_beta
 from .streams import uniforms
 

@@ -25,7 +25,7 @@ from ..information import kl_rows
 from ..models import Oracle
 from ..validation import MASK, as_float, as_int, as_language
 from .samplers import MAX_SAMPLER_WORK, check_output_size, check_run, choose_batch, run_batches
-from .schedule_arrays import schedule_arrays
+from .kernel_arrays import schedule_arrays
 from .statistics import clopper_pearson, normal_quantile
 from .streams import stream_key
 

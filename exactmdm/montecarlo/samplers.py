@@ -25,7 +25,7 @@ from ..exact.markov import chain_tables
 from ..inference import posterior_batch, support_consistent_batch
 from ..models import ORACLE, Oracle, apply_row_transform, resolve_model
 from ..validation import MASK, as_int, as_language
-from .schedule_arrays import schedule_arrays
+from .kernel_arrays import schedule_arrays
 from .streams import counter_uniform, stream_key
 
 __all__ = ["sample", "choose_positions", "run_batches", "check_run", "check_output_size", "choose_mask", "choose_batch",
