@@ -1,5 +1,7 @@
 """Numba kernels on HMM arrays: masked forward-backward, exact support consistency, sampling, and the
-support automaton. ``languages`` and ``inference`` both import them; nothing here validates input.
+support automaton. Nothing here validates input: ``inference`` is the one validated face of the batch
+kernels (``posterior_batch``, ``log_evidence_batch``, ``support_consistent_batch``, which the rest of the
+package calls), and ``languages`` imports only the sampling kernel and the support automaton from here.
 
 A masked position contributes emission likelihood 1 for every hidden state (the dynamax form: the
 emission model is folded into a likelihood row, and a masked row is all ones), so one kernel serves

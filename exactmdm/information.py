@@ -14,7 +14,7 @@ import numpy as np
 
 from ._jit import njit, prange
 
-__all__ = ["entropy", "kl", "kl_rows", "mutual_information_each", "total_correlation", "dual_total_correlation",
+__all__ = ["entropy", "kl", "kl_row", "kl_rows", "mutual_information_each", "total_correlation", "dual_total_correlation",
            "mutual_information_with_subset", "information_series", "markov_information", "profile"]
 
 
@@ -26,7 +26,9 @@ def entropy(p) -> float:
 
 
 @njit
-def _kl_row(q, p):
+def kl_row(q, p):
+    """KL(q || p) in nats of two (V,) float64 rows, inside other Numba kernels (no checks); inf where p misses
+    q's support. ``kl_rows`` is the array form."""
     s = 0.0
     for v in range(q.shape[0]):
         if q[v] > 0.0:
@@ -40,7 +42,7 @@ def _kl_row(q, p):
 def _kl_rows(q, p):
     out = np.empty(q.shape[0])
     for r in prange(q.shape[0]):
-        out[r] = _kl_row(q[r], p[r])
+        out[r] = kl_row(q[r], p[r])
     return out
 
 

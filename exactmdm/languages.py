@@ -14,6 +14,7 @@ counts support sequences of each length exactly by dynamic programming on it.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -22,10 +23,12 @@ import numpy as np
 
 from .cost import DEFAULT_MAX_ENTRIES, check_enumeration_size, log_power
 from .errors import InvalidArgument
-from .hmm_kernels import _consistent_batch, _log_evidence_batch, _sample_hmm, support_dfa
+from .hmm_kernels import _sample_hmm, support_dfa
+from .inference import log_evidence_batch, support_consistent_batch
 from .validation import as_float, as_int, as_probability_array, as_sequences
 
-__all__ = ["Language", "HMM", "NGram", "counterexample16"]
+__all__ = ["Language", "HMM", "NGram", "counterexample16", "same_language", "parse_family", "make_language",
+           "family_order"]
 
 def _pruned_dirichlet(rng: np.random.Generator, num_rows: int, size: int, concentration: float, prune: float):
     """Dirichlet rows with entries below ``prune`` set to 0 (keeping each row's largest) and renormalised."""
@@ -70,7 +73,7 @@ class Language:
         hmm = self.as_hmm()
         tokens = as_sequences(x, "x", self.vocab_size, allow_mask=False)
         flat = tokens.reshape(-1, tokens.shape[-1])
-        out = _log_evidence_batch(flat, *hmm.kernel_arrays())
+        out = log_evidence_batch(hmm, flat, check=False)
         return float(out[0]) if tokens.ndim == 1 else out.reshape(tokens.shape[:-1])
 
     def in_support(self, x) -> np.ndarray | bool:
@@ -78,7 +81,7 @@ class Language:
         hmm = self.as_hmm()
         tokens = as_sequences(x, "x", self.vocab_size, allow_mask=False)
         flat = tokens.reshape(-1, tokens.shape[-1])
-        out = _consistent_batch(flat, *hmm.support_arrays())
+        out = support_consistent_batch(hmm, flat, check=False)
         return bool(out[0]) if tokens.ndim == 1 else out.reshape(tokens.shape[:-1])
 
     def joint(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:
@@ -395,3 +398,57 @@ def counterexample16() -> NGram:
         transition[4 * a + b, 4 * b + c] = 0.25
     return NGram(2, np.full(16, 1.0 / 16), transition, info={"recipe": {"constructor": "counterexample16"}})
 
+
+
+def same_language(a, b) -> bool:
+    """Equal by value: the same HMM form (initial, transition, emission arrays), not the same object."""
+    if a is b:
+        return True
+    if not (isinstance(a, Language) and isinstance(b, Language)):
+        return False
+    ha, hb = a.as_hmm(), b.as_hmm()
+    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in
+               ((ha.initial, hb.initial), (ha.transition, hb.transition), (ha.emission, hb.emission)))
+
+
+# --- named families of random languages ------------------------------------------------------------------------
+_FAMILY = re.compile(r"^(ngram|hmm)(\d+)-V(\d+)(?:-p([0-9.]+))?$")
+DEFAULT_FAMILY_PRUNE = 0.1
+
+
+def parse_family(family: str, flag: str = "family") -> tuple[str, int, int, float]:
+    """(kind, order or hidden states, vocabulary size, prune) of a family name ``ngram{n}-V{V}[-p{prune}]`` or
+    ``hmm{H}-V{V}[-p{prune}]``; the prune defaults to ``DEFAULT_FAMILY_PRUNE``.
+
+    ``flag`` is how error messages name the argument (a command line passes its option, e.g. "--families").
+    """
+    match = _FAMILY.match(family) if isinstance(family, str) else None
+    if not match:
+        raise InvalidArgument(f"{flag} {family!r} must look like 'ngram2-V2', 'ngram3-V2-p0.2' or 'hmm3-V3'.")
+    kind, size, vocab, prune = match.groups()
+    try:
+        prune = float(prune) if prune else DEFAULT_FAMILY_PRUNE
+    except ValueError:  # the pattern lets through '1.2.3'
+        raise InvalidArgument(f"{flag} {family!r} has prune {prune!r}, not a number: write e.g. '-p0.2'.") from None
+    if int(vocab) < 1 or int(size) < (2 if kind == "ngram" else 1) or not 0 <= prune <= 1:
+        raise InvalidArgument(f"{flag} {family!r} needs V >= 1, order >= 2 (n-grams) or H >= 1 (HMMs), and a prune "
+                              "in [0, 1].")
+    return kind, int(size), int(vocab), prune
+
+
+def make_language(family: str, seed: int, concentration: float = 1.0, flag: str = "family") -> Language:
+    """The seeded language a family name stands for: ``NGram.random`` for ``ngram{n}-V{V}[-p{prune}]``,
+    ``HMM.random`` for ``hmm{H}-V{V}[-p{prune}]`` (see ``parse_family``), or ``counterexample16`` (the
+    letter-pair chain; ``seed`` is then unused)."""
+    if family == "counterexample16":
+        return counterexample16()
+    kind, size, vocab, prune = parse_family(family, flag)
+    if kind == "ngram":
+        return NGram.random(vocab, size, seed, concentration, prune)
+    return HMM.random(size, vocab, seed, concentration, prune)
+
+
+def family_order(family: str) -> int | None:
+    """The n-gram order of a family name (2 for "ngram2-V3"), or None for HMM families and other names."""
+    match = _FAMILY.match(family) if isinstance(family, str) else None
+    return int(match.group(2)) if match and match.group(1) == "ngram" else None

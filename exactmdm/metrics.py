@@ -20,11 +20,10 @@ from . import information
 from .exact import OutputDistribution
 from .exact.statespace import decode_states
 from .cost import DEFAULT_MAX_ENTRIES, check_enumeration_size, log_power
-from .inference import posterior
-from .languages import Language
+from .inference import posterior, posterior_batch, support_consistent_batch
+from .languages import same_language
 from .information import kl_rows
 from .models import resolve_model
-from .hmm_kernels import _consistent_batch, _posterior_batch
 from .validation import as_int
 
 __all__ = ["ter", "ter_of_language", "ser", "kl", "eps_total", "evaluate", "Summary", "eps_learning", "EpsLearning",
@@ -39,17 +38,6 @@ def _check_output(lang, out) -> None:
     if not same_language(out.language, lang):
         raise InvalidArgument("out was computed for a different language than lang (their parameters differ): pass the "
                               "language the output distribution was computed for.")
-
-
-def same_language(a, b) -> bool:
-    """Equal by value: the same HMM form (initial, transition, emission arrays), not the same object."""
-    if a is b:
-        return True
-    if not (isinstance(a, Language) and isinstance(b, Language)):
-        return False
-    ha, hb = a.as_hmm(), b.as_hmm()
-    return all(x.shape == y.shape and np.array_equal(x, y) for x, y in
-               ((ha.initial, hb.initial), (ha.transition, hb.transition), (ha.emission, hb.emission)))
 
 
 _BASES = {"bits": 2.0, "nats": math.e}
@@ -182,20 +170,18 @@ def eps_learning(lang, model, length: int, *, max_entries: int = DEFAULT_MAX_ENT
                            max_entries, "Measure it on x_t sampled from the forward process instead "
                            "(exactmdm.metrics.sampled_eps_learning).", log_entries=log_power(vocab + 1, length))
     total = (vocab + 1) ** length
-    arrays = hmm.kernel_arrays()
-    support = hmm.support_arrays()
     best, best_state, best_pos, mean, count = -1.0, (), -1, 0.0, 0
     weights_by_revealed = np.array([math.factorial(r) * math.factorial(length - r) / math.factorial(length + 1)
                                     for r in range(length + 1)])
     for start in range(0, total, chunk):
         tokens = decode_states(np.arange(start, min(total, start + chunk), dtype=np.int64), length, vocab)
-        tokens = tokens[_consistent_batch(tokens, *support)]
+        tokens = tokens[support_consistent_batch(hmm, tokens, check=False)]  # decoded states are valid by construction
         masked = (tokens < 0).sum(axis=1)
         tokens = tokens[masked > 0]
         if tokens.shape[0] == 0:
             continue
         masked = masked[masked > 0]
-        q, log_ev = _posterior_batch(tokens, *arrays)
+        q, log_ev = posterior_batch(hmm, tokens, check=False)
         p = model(tokens)
         kls = np.where(tokens < 0, kl_rows(q, p), 0.0)  # unmasked positions carry no learning error
         b, i = np.unravel_index(int(np.argmax(kls)), kls.shape)

@@ -21,8 +21,8 @@ import numpy as np
 from ._jit import njit, prange
 from .errors import InvalidArgument, InvalidType
 from .inference import posterior
-from .information import _kl_row
-from .validation import as_float, as_int
+from .information import kl_row
+from .validation import as_float, as_int, as_language
 
 __all__ = ["ReverseModel", "Oracle", "Perturbed", "FunctionModel", "check_model_output", "UNITS", "to_nats"]
 
@@ -113,14 +113,14 @@ def _temperature_row(q, eps, tmp, out):
     lo, hi = 1.0, 2.0
     while hi < 1e6:
         _sharpen_row(q, hi, tmp)
-        if _kl_row(q, tmp) > eps:
+        if kl_row(q, tmp) > eps:
             break
         lo = hi
         hi *= 2.0
     for _ in range(200):
         mid = 0.5 * (lo + hi)
         _sharpen_row(q, mid, tmp)
-        if _kl_row(q, tmp) <= eps:
+        if kl_row(q, tmp) <= eps:
             lo = mid
         else:
             hi = mid
@@ -242,11 +242,7 @@ class FunctionModel:
 
 def check_language(language):
     """The language a model is built on must be an exactmdm language (HMM or NGram)."""
-    from .languages import Language
-
-    if not isinstance(language, Language):
-        raise InvalidType(f"language={language!r} must be an exactmdm language (exactmdm.HMM or exactmdm.NGram).")
-    return language
+    return as_language(language, "language")
 
 
 def resolve_model(language, model):

@@ -185,10 +185,10 @@ class Profile:
             if not oracle:
                 raise InvalidArgument(f"model={getattr(model, 'name', model)!r}: a Monte Carlo profile gives the "
                                       "oracle's expected KL only; use model=None, or an exact profile (small L).")
-            from .montecarlo import _mean_estimate
+            from .montecarlo.estimators import mean_estimate
 
             values = self.samples @ (weights - 1.0)
-            return _mean_estimate(values, self.confidence, "unbiased", "E_order KL(q || p_order)", "nats",
+            return mean_estimate(values, self.confidence, "unbiased", "E_order KL(q || p_order)", "nats",
                                   "mean over (x, order) of sum_c (a_c - 1) Y(c), Y the exact per-sample profile")
         kl = riemann_kl(self.h, weights)
         if oracle:
@@ -439,11 +439,10 @@ def _markov_profile(lang, length: int):
 
 # --- Monte Carlo ------------------------------------------------------------------------------------------
 def _montecarlo_profile(lang, length: int, num: int, seed: int, confidence: float, batch_rows: int = 1 << 16):
-    from .montecarlo import _normal_quantile
+    from .inference import posterior_batch
+    from .montecarlo.statistics import normal_quantile  # montecarlo imports the language layer this module shares
 
     hmm = lang.as_hmm()
-    from .hmm_kernels import _posterior_batch
-
     xs = lang.sample(num, length, seed=seed)
     rng = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     values = np.empty((num, length))
@@ -456,14 +455,14 @@ def _montecarlo_profile(lang, length: int, num: int, seed: int, confidence: floa
             js = np.arange(j0, min(length, j0 + per_batch))
             masked = rank[None, :] >= js[:, None]  # row j: the positions sigma_(j+1).. are masked
             xt = np.where(masked, MASK, xs[s][None, :]).astype(np.int64)
-            rows, _ = _posterior_batch(xt, *hmm.kernel_arrays())
+            rows, _ = posterior_batch(hmm, xt, check=False)
             ent = _row_entropies(rows)
             values[s, js] = (ent * masked).sum(axis=1) / (length - js)
     h = values.mean(axis=0)
-    half = _normal_quantile(confidence) * values.std(axis=0, ddof=1) / math.sqrt(num)
+    half = normal_quantile(confidence) * values.std(axis=0, ddof=1) / math.sqrt(num)
     totals = values.sum(axis=1)
     total = float(totals.mean())
-    total_half = _normal_quantile(confidence) * float(totals.std(ddof=1)) / math.sqrt(num)
+    total_half = normal_quantile(confidence) * float(totals.std(ddof=1)) / math.sqrt(num)
     return h, h - half, h + half, total, (total - total_half, total + total_half), values
 
 

@@ -1,4 +1,8 @@
-"""Where a result comes from: the versions of exactmdm, its numerical dependencies and Python."""
+"""Provenance of results: the versions of exactmdm and of the libraries its numbers depend on.
+
+Certificates, sweeps and neural evaluations record these so that a number can be traced to the code that
+produced it; a module of its own so that any layer can read them without importing the theorem layer.
+"""
 
 from __future__ import annotations
 

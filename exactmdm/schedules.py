@@ -23,10 +23,10 @@ from typing import Callable
 import numpy as np
 
 from .cost import DEFAULT_MAX_ENTRIES, check_enumeration_size
-from .errors import InvalidArgument, InvalidType
+from .errors import EnumerationTooLarge, InvalidArgument, InvalidType, format_bytes
 from .validation import as_float, as_int
 
-__all__ = ["IIDSchedule", "FixedSizes", "iid", "fixed_sizes", "balanced_sizes", "linear", "cosine", "poly",
+__all__ = ["MAX_STEPS", "IIDSchedule", "FixedSizes", "iid", "fixed_sizes", "balanced_sizes", "linear", "cosine", "poly",
            "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb", "optimal", "steps_needed"]
 
 WEIGHT_ATOL = 1e-12
@@ -226,7 +226,8 @@ class FixedSizes:
     def name(self) -> str:
         return f"fixed_sizes{list(self.sizes)}"
 
-    def _check_length(self, length: int) -> int:
+    def check_length(self, length: int) -> int:
+        """``length`` as an int, refused unless the sizes sum to it (every position must be unmasked)."""
         length = as_int(length, "length", minimum=1)
         if length != self.length:
             raise InvalidArgument(
@@ -252,24 +253,38 @@ class FixedSizes:
 
     def subset_probabilities(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:
         """Dense (N, L+1, L+1) table of 1/C(m, s_k) at (k, m = masked_before(k), u = s_k), 0 elsewhere."""
-        return _dense_table(self, self._check_length(length), max_entries, self.log_subset_probability)
+        return _dense_table(self, self.check_length(length), max_entries, self.log_subset_probability)
 
     def reveal_law(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:
         """Dense (N, L+1, L+1) table P_k(u | m): 1 at (m = masked_before(k), u = s_k)."""
-        return _dense_table(self, self._check_length(length), max_entries,
+        return _dense_table(self, self.check_length(length), max_entries,
                             lambda k, m, u: log_comb(m, u) + self.log_subset_probability(k, m, u))
 
     def describe(self) -> dict:
         return {"kind": "fixed_sizes", "sizes": list(self.sizes), "num_steps": self.num_steps}
 
 
+MAX_STEPS = DEFAULT_MAX_ENTRIES // 32
+"""Most steps ``iid`` builds by default: each holds about ``STEP_BYTES`` (float and exact Fraction weights, the
+alpha grid), so the default stays within the memory of ``cost.DEFAULT_MAX_ENTRIES`` floats."""
+STEP_BYTES = 200
+
+
 def iid(num_steps: int, alpha="linear") -> IIDSchedule:
     """The i.i.d. schedule on the grid t_k = 1 - k/N with w_k = alpha(t_k) - alpha(t_{k-1}).
 
     ``alpha`` is ``"linear"``, ``"cosine"``, ``"poly:P"``, an ``Alpha``, any callable alpha(t), or an explicit
-    weight vector of length N (floats or Fractions) that is non-negative and sums to 1.
+    weight vector of length N (floats or Fractions) that is non-negative and sums to 1. More than
+    ``MAX_STEPS`` steps are refused before anything is built.
     """
     num_steps = as_int(num_steps, "num_steps", minimum=1)
+    if num_steps > MAX_STEPS:
+        raise EnumerationTooLarge(
+            f"num_steps={num_steps} needs about {format_bytes(num_steps * STEP_BYTES)} of step weights, more than "
+            f"MAX_STEPS={MAX_STEPS}. Steps far beyond the length change little: as N grows no two positions unmask "
+            "together, and the limit is one position per step in a uniform order, schedules.fixed_sizes([1] * L); use N "
+            "of the order of L, or, for the letter-pair chain's SER, exact.letter_pair.log_correct_uniform(L, N), which "
+            "takes any N.")
     if isinstance(alpha, str):
         alpha = _alpha_from_name(alpha)
     if isinstance(alpha, (list, tuple, np.ndarray)):

@@ -132,7 +132,7 @@ def cell_key(cell: dict) -> str:
 def _build(cell: dict):
     from . import schedules
     from .models import Oracle, Perturbed
-    from .theorems.families import make_language
+    from .languages import make_language
 
     lang = make_language(cell["language"], cell["language_seed"])
     length, steps = cell["length"], cell["steps"]

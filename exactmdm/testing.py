@@ -11,10 +11,11 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import strategies as st
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, InvalidType
 from .languages import HMM, NGram
 from .models import FunctionModel, Oracle, Perturbed
 from .schedules import fixed_sizes, iid
+from .validation import as_language
 
 __all__ = ["languages", "schedules", "masked_sequences", "models", "lookup_model", "assert_sampler_matches_exact",
            "assert_posterior_matches"]
@@ -104,10 +105,7 @@ def masked_sequences(language, length: int, *, min_masked: int = 0):
     Tokens are drawn position by position among those that keep the prefix in the support (an HMM prefix
     of positive probability always extends), then a mask; failures shrink to small tokens and few masks.
     """
-    from .languages import Language
-
-    if not isinstance(language, Language):
-        raise InvalidArgument(f"language={language!r} must be an exactmdm language (HMM or NGram).")
+    as_language(language, "language")
     _check_int("length", length)
     _check_int("min_masked", min_masked, minimum=0)
     if min_masked > length:
@@ -169,7 +167,7 @@ def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=N
     false-alarm rate). On failure the AssertionError lists the worst cells with expected and observed counts.
     """
     from . import exact
-    from .montecarlo import binomial_two_sided_pvalue
+    from .montecarlo.statistics import binomial_two_sided_pvalue
     from .validation import as_float
 
     _check_int("num_samples", num_samples)
@@ -178,6 +176,7 @@ def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=N
     draws = np.asarray(sample_fn(num_samples, seed))
     if draws.shape != (num_samples, length):
         raise AssertionError(f"sample_fn returned shape {draws.shape}, expected {(num_samples, length)}")
+    draws = _integer_draws(draws)
     support = np.argwhere(lang.joint(length) > 0)
     valid = (draws >= 0).all(axis=1) & (draws < lang.vocab_size).all(axis=1)
     ok = valid.copy()
@@ -196,6 +195,20 @@ def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=N
                  for n, i in zip(names, worst)]
         raise AssertionError(f"sampler does not match the exact law (Bonferroni threshold {threshold:.3g} for "
                              f"alpha = {alpha:g} over {len(counts)} cells); worst cells:\n" + "\n".join(lines))
+
+
+def _integer_draws(draws: np.ndarray) -> np.ndarray:
+    """``sample_fn``'s output as int64: whole-number floats are accepted, anything else is refused by name (the
+    check inside ``lang.in_support`` would blame an argument the user never passed)."""
+    if np.issubdtype(draws.dtype, np.integer) and draws.dtype != bool:
+        return draws.astype(np.int64)
+    if np.issubdtype(draws.dtype, np.floating) and np.all(np.isfinite(draws)) and np.all(draws == np.round(draws)):
+        return draws.astype(np.int64)
+    flat = draws.ravel()
+    raise InvalidType(f"sample_fn returned an array of dtype {draws.dtype} (first entry {flat[0]!r} if any): it must "
+                      "return integer tokens, shape (num, L), with MASK = -1 where a sequence stopped; cast its output "
+                      "with .astype(np.int64) if the values are whole numbers." if flat.size else
+                      f"sample_fn returned an empty array of dtype {draws.dtype}: it must return integer tokens.")
 
 
 def assert_posterior_matches(model_fn, lang, length: int, *, max_kl: float, unit: str = "nats"):

@@ -124,3 +124,21 @@ def as_sequences(value, name: str, vocab_size: int, *, allow_mask: bool, length:
             f"{name} has token {int(array[idx])} at index {idx}, outside the vocabulary: tokens must be in {allowed}."
         )
     return array
+
+
+def as_language(value, name: str = "lang"):
+    """``value`` itself when it is an exactmdm language (``HMM``, ``NGram`` or another ``Language``): the one type
+    check of the package, so every entry point refuses other objects with the same message."""
+    from .languages import Language  # languages imports this module: resolve at call time
+
+    if not isinstance(value, Language):
+        raise InvalidType(f"{name}={_preview(value)} must be an exactmdm language (exactmdm.HMM or exactmdm.NGram): "
+                          "build one with em.HMM(...), em.NGram(...) or em.languages.make_language(...).")
+    return value
+
+
+def as_tokens(value, name: str, vocab_size: int, *, allow_mask: bool = True, length: int | None = None) -> np.ndarray:
+    """A C-contiguous int64 batch of shape (B, L) (a single sequence becomes B = 1), checked by ``as_sequences``:
+    the input form of the batch kernels (``inference.posterior_batch`` and its kin)."""
+    array = as_sequences(value, name, vocab_size, allow_mask=allow_mask, length=length)
+    return np.ascontiguousarray(array.reshape(-1, array.shape[-1]))

@@ -48,7 +48,7 @@ def test_monte_carlo_information_terms_average_to_the_enumeration(lang, length):
     import itertools
 
     from exactmdm.information import dual_total_correlation, mutual_information_each, total_correlation
-    from exactmdm.montecarlo import information_values
+    from exactmdm.montecarlo.estimators import information_values
 
     table = lang.joint(length)
     xs = np.array([x for x in itertools.product(range(lang.vocab_size), repeat=length) if table[x] > 0])

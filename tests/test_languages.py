@@ -157,3 +157,35 @@ def test_log_prob_long_sequence_matches_direct_product():
     fast, scaled = lang.log_prob(x), lang.as_hmm().log_prob(x)
     assert np.all(np.isfinite(scaled)) and np.all(scaled < -100)
     np.testing.assert_allclose(scaled, fast, rtol=1e-12)
+
+
+@pytest.mark.parametrize("family, expected", [("ngram2-V3", ("ngram", 2, 3, 0.1)), ("hmm4-V4-p0.2", ("hmm", 4, 4, 0.2)),
+                                              ("ngram3-V2-p0", ("ngram", 3, 2, 0.0))])
+def test_parse_family_reads_kind_size_vocab_and_prune(family, expected):
+    assert em.languages.parse_family(family) == expected
+
+
+@pytest.mark.parametrize("family", ["gram2", "ngram1-V2", "hmm2-V0", "ngram2-V2-p1.5", "ngram2-V2-p1.2.3", 3])
+def test_parse_family_refuses_bad_names_naming_the_argument(family):
+    with pytest.raises(InvalidArgument, match=r"^family .*" + str(family).replace(".", r"\.")):
+        em.languages.parse_family(family)
+    with pytest.raises(InvalidArgument, match=r"^--families: "):
+        em.languages.parse_family(family, "--families:")
+
+
+def test_make_language_is_seeded_and_knows_the_counterexample():
+    a = em.languages.make_language("ngram2-V3", 5)
+    assert em.languages.same_language(a, em.NGram.random(3, 2, 5, prune=0.1))
+    assert not em.languages.same_language(a, em.languages.make_language("ngram2-V3", 6))
+    assert em.languages.same_language(em.languages.make_language("counterexample16", 0), em.languages.counterexample16())
+    assert isinstance(em.languages.make_language("hmm2-V3", 0), em.HMM)
+    assert em.languages.family_order("ngram3-V2") == 3
+    assert em.languages.family_order("hmm3-V2") is None and em.languages.family_order("counterexample16") is None
+
+
+def test_same_language_compares_values_not_objects():
+    built = em.NGram(2, np.full(16, 1 / 16), em.languages.counterexample16().transition)
+    assert em.languages.same_language(built, em.languages.counterexample16())
+    assert not em.languages.same_language(small_hmm(), em.languages.counterexample16())
+    assert not em.languages.same_language(small_hmm(), "not a language")
+    assert em.metrics.same_language is em.languages.same_language

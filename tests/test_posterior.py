@@ -5,6 +5,7 @@ from hypothesis import strategies as st
 
 import exactmdm as em
 from exactmdm.errors import ImpossibleEvidence, InvalidArgument
+from exactmdm.exact import partition
 from exactmdm.inference import log_evidence, support_consistent
 from exactmdm.testing import languages, masked_sequences
 
@@ -86,3 +87,27 @@ def test_booleans_are_not_tokens():
         em.posterior(lang, [True, False, -1])
     with pytest.raises(TypeError, match="booleans"):
         em.posterior(lang, np.array([True, False]))
+
+
+@pytest.mark.parametrize("call", [
+    lambda bad: em.inference.posterior_batch(bad, [[0, -1]]), lambda bad: em.inference.support_consistent_batch(bad, [[0]]),
+    lambda bad: em.posterior(bad, [0, -1]), lambda bad: em.exact.ser(bad, 2, em.schedules.iid(2)),
+    lambda bad: em.montecarlo.sample(bad, 2, em.schedules.iid(2), num=1, seed=0), lambda bad: em.models.Oracle(bad),
+    lambda bad: partition.markov_partition_kl(bad, [1, 1]),
+])
+def test_every_entry_point_refuses_a_non_language_with_one_message(call):
+    with pytest.raises(em.errors.InvalidType, match=r"=\[\[0\.5\]\] must be an exactmdm language \(exactmdm\.HMM"):
+        call([[0.5]])
+
+
+def test_batch_kernels_validate_tokens_and_report_impossible_states_as_minus_infinity():
+    lang = em.languages.counterexample16()
+    tokens = np.array([[0, -1, -1], [0, 15, -1]])
+    probs, log_ev = em.inference.posterior_batch(lang, tokens)
+    np.testing.assert_array_equal(probs[0], em.posterior(lang, tokens[0]))
+    assert log_ev[1] == -np.inf and np.isfinite(log_ev[0])
+    np.testing.assert_array_equal(em.inference.log_evidence_batch(lang, tokens), log_ev)
+    np.testing.assert_array_equal(em.inference.support_consistent_batch(lang, tokens), [True, False])
+    np.testing.assert_array_equal(em.inference.posterior_batch(lang, tokens[0])[1], log_ev[:1])
+    with pytest.raises(em.errors.InvalidArgument, match="tokens has token 16"):
+        em.inference.posterior_batch(lang, [[16, -1]])

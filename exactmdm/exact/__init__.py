@@ -17,17 +17,11 @@ from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size
 from ..languages import Language
 from ..models import describe_model, resolve_model
 from ..schedules import FixedSizes, IIDSchedule
-from ..validation import as_int, as_sequences
+from ..validation import as_int, as_language, as_sequences
 from . import markov, markov_ser, revealed_set, statespace
 
 __all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequence_probs", "sequence_logprob",
            "choose_method", "METHODS", "ser", "SER_METHODS"]
-
-
-def _check_language(lang):
-    if not isinstance(lang, Language):
-        raise InvalidType(f"lang={lang!r} must be an exactmdm language (HMM or NGram).")
-    return lang
 
 
 def _check_schedule(schedule):
@@ -59,10 +53,6 @@ class OutputDistribution:
     method: str = "state-space engine"
     info: dict = field(default_factory=dict)
 
-    @property
-    def support_mass(self) -> float:
-        return float(self.probs.sum())
-
     def describe(self) -> dict:
         return {"language": self.language.describe(), "length": self.length, "schedule": self.schedule.describe(),
                 "model": describe_model(self.model), "method": self.method, "peak_states": self.peak_states,
@@ -86,7 +76,7 @@ def output_distribution(lang, length: int, schedule, model=None, *, max_states: 
     -----
     Complexity: per step, sum over support-consistent states of (V+1)^(masked); at most (2V+1)^L.
     """
-    lang = _check_language(lang)
+    lang = as_language(lang)
     length = as_int(length, "length", minimum=1)
     schedule = _check_schedule(schedule)
     model = resolve_model(lang, model)
@@ -112,7 +102,7 @@ def choose_method(lang, schedule, model=None) -> str:
     """The exact method ``sequence_prob`` / ``sequence_logprob`` use for these inputs: "gap-dp" (polynomial,
     Markov-chain languages, i.i.d. schedules, the oracle or a Perturbed model) or "revealed-set" (any HMM,
     any schedule and model, 2^L states)."""
-    lang = _check_language(lang)
+    lang = as_language(lang)
     model = resolve_model(lang, model)
     return "gap-dp" if markov.is_supported(lang, _check_schedule(schedule), model) else "revealed-set"
 
@@ -126,7 +116,7 @@ def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max
     raises a clear error where it does not apply). ``max_work`` caps the work started (None: the method's
     default, ``markov.DEFAULT_MAX_WORK`` multiply-adds or ``DEFAULT_MAX_WORK`` revealed-set operations).
     """
-    lang = _check_language(lang)
+    lang = as_language(lang)
     model = resolve_model(lang, model)
     schedule = _check_schedule(schedule)
     x = _one_sequence(lang, x)
@@ -165,7 +155,7 @@ def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_wo
     ``max_work`` / ``max_entries``. With the oracle (or any model undefined off the support) x must be a
     support sequence: p is tracked on the support only (see ``OutputDistribution``).
     """
-    lang = _check_language(lang)
+    lang = as_language(lang)
     model = resolve_model(lang, model)
     schedule = _check_schedule(schedule)
     x = _one_sequence(lang, x)
@@ -183,8 +173,10 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
         max_work: float = markov_ser.DEFAULT_MAX_WORK, progress: bool = False) -> float:
     """Exact SER = P(the sampler's output is off the support), by the best exact method:
 
-    - "letter-pair": the letter-pair chain (``languages.counterexample16``) with the oracle under an i.i.d.
-      schedule: the O(L N) transfer recurrence in log space, 1 - SER = E[(1/4)^K] (any L);
+    - "letter-pair": a letter-pair chain over k letters (``letter_pair.letter_pairs`` recognises one from its
+      transition matrix under any token labels; ``languages.counterexample16`` is k = 4) with the oracle under an
+      i.i.d. schedule: the O(L N) transfer recurrence in log space, 1 - SER = E[(1/k)^K] (any L; refused above
+      ``cost.DEFAULT_MAX_WORK`` steps, naming the closed form for uniform weights);
     - "markov-dp": any Markov-chain language (an order-2 n-gram, or an HMM that is a chain on its tokens)
       under an i.i.d. schedule, for the oracle or a Perturbed model: the gap DP summed over the gaps' end
       tokens, O(N V^4 L^3 / 6) multiply-adds (a V = 8 bigram at L = 256, N = 64 takes about a minute on two
@@ -194,24 +186,21 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
     "auto" takes the first that applies. Where none reaches the length the error says so and names
     ``exactmdm.montecarlo.ser`` (an exact Clopper-Pearson interval).
     """
-    from ..languages import counterexample16
-    from ..metrics import same_language
     from ..models import Oracle
     from . import letter_pair
 
-    lang = _check_language(lang)
+    lang = as_language(lang)
     length = as_int(length, "length", minimum=1)
     schedule = _check_schedule(schedule)
     model = resolve_model(lang, model)
     if method not in SER_METHODS:
         raise InvalidArgument(f"method={method!r} must be one of {SER_METHODS}.")
-    letter_pair_applies = (isinstance(model, Oracle) and isinstance(schedule, IIDSchedule)
-                           and same_language(lang, counterexample16()))
-    if method == "letter-pair" or (method == "auto" and letter_pair_applies):
-        if not letter_pair_applies:
-            raise InvalidArgument("method='letter-pair' needs languages.counterexample16(), the oracle and an i.i.d. "
-                                  "schedule.")
-        return -math.expm1(letter_pair.log_correct_iid(schedule, length))
+    letters = letter_pair.letter_pairs(lang) if isinstance(model, Oracle) and isinstance(schedule, IIDSchedule) else None
+    if method == "letter-pair" or (method == "auto" and letters is not None):
+        if letters is None:
+            raise InvalidArgument("method='letter-pair' needs a letter-pair chain (e.g. languages.counterexample16(); "
+                                  "see exact.letter_pair.letter_pairs), the oracle and an i.i.d. schedule.")
+        return -math.expm1(letter_pair.log_correct_iid(schedule, length, letters[0]))
     if method == "markov-dp" or (method == "auto" and markov.is_supported(lang, schedule, model)):
         return markov_ser.ser(lang, length, schedule, model, max_work=max_work, max_entries=max_entries,
                               progress=progress)

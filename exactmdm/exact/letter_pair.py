@@ -25,14 +25,52 @@ from fractions import Fraction
 import numpy as np
 
 from .._jit import njit
+from ..cost import DEFAULT_MAX_WORK, SECONDS_PER_MULTIPLY_ADD, check_work
 from ..errors import InvalidArgument
 from ..schedules import multinomial
 from ..validation import as_float, as_int
 
-__all__ = ["same_step_generating", "matching_generating", "ser_uniform_exact", "ser_iid", "pair_match_bound",
+__all__ = ["letter_pairs", "same_step_generating", "matching_generating", "ser_uniform_exact", "ser_iid", "pair_match_bound",
            "pair_match_optimum", "tilted_letter_model", "fixed_sizes_correct_exact",
            "pinsker_match_bound", "fixed_sizes_correct_mc", "pair_match_enclosure", "log_same_step_generating",
            "log_matching_generating", "correct_uniform_exact", "log_correct_uniform", "log_correct_iid"]
+
+
+def letter_pairs(lang):
+    """The letter structure of ``lang`` when it is a letter-pair chain, else None: ``(k, left, right)`` with
+    token t = (left[t], right[t]) in {0..k-1}^2, a bijection onto the k^2 pairs.
+
+    A letter-pair chain has i.i.d. uniform letters c_0..c_L and tokens x_i = (c_{i-1}, c_i): as a Markov chain
+    on V = k^2 tokens, the start is uniform and t -> u has probability 1/k when u's left letter is t's right
+    letter, else 0. Read from the transition matrix, whatever the token labels: two tokens share their right
+    letter iff their rows are equal, and their left letter iff their columns are equal. The exact SER below
+    holds for exactly these languages (``counterexample16`` is the one with k = 4), so the engines dispatch on
+    this property rather than on one witness.
+    """
+    chain = lang.token_chain()
+    if chain is None:
+        return None
+    initial, transition = chain
+    vocab = initial.shape[0]
+    k = math.isqrt(vocab)
+    if k < 2 or k * k != vocab or np.any(initial != initial[0]) or initial[0] != 1.0 / vocab:
+        return None
+    positive = transition > 0
+    if np.any(transition[positive] != 1.0 / k) or np.any(positive.sum(axis=1) != k):
+        return None
+    rows, right = np.unique(positive, axis=0, return_inverse=True)  # one row per right letter
+    columns, left = np.unique(positive.T, axis=0, return_inverse=True)  # one column pattern per left letter
+    if rows.shape[0] != k or columns.shape[0] != k:
+        return None
+    right, left = right.ravel(), left.ravel()
+    # the row of right letter r must reach exactly the tokens whose left letter is r (numbered by their columns)
+    letter_of_row = left[rows.argmax(axis=1)]
+    if np.unique(letter_of_row).shape[0] != k or np.any(rows != (left[None, :] == letter_of_row[:, None])):
+        return None
+    right = letter_of_row[right]
+    if np.unique(left * k + right).shape[0] != vocab:
+        return None
+    return k, left, right
 
 
 @njit
@@ -101,10 +139,22 @@ def same_step_generating(weights, z, length: int):
     return math.exp(log_same_step_generating(weights, z, length))
 
 
-def log_same_step_generating(weights, z, length: int) -> float:
-    """Natural log of E[z^K] (float), finite wherever E[z^K] > 0, at every length."""
+def _check_recurrence_work(weights, length: int, max_work: float) -> np.ndarray:
+    """The weights as floats, once the O(L N) transfer recurrence is known to fit in ``max_work`` steps."""
+    weights = np.asarray([float(w) for w in weights])
+    check_work(math.log(length) + math.log(max(1, weights.shape[0])),
+               f"the letter-pair transfer recurrence at L={length}, N={weights.shape[0]}", max_work,
+               "For uniform weights (the linear schedule) log_correct_uniform(L, N) is the same number in closed form "
+               "(O(1)); otherwise estimate with exactmdm.montecarlo.ser.", seconds_per_op=SECONDS_PER_MULTIPLY_ADD)
+    return weights
+
+
+def log_same_step_generating(weights, z, length: int, *, max_work: float = DEFAULT_MAX_WORK) -> float:
+    """Natural log of E[z^K] (float), finite wherever E[z^K] > 0, at every length; O(L N), refused (before
+    starting) above ``max_work`` steps."""
     length = as_int(length, "length", minimum=1)
-    return float(_log_same_step_gen(np.asarray([float(w) for w in weights]), float(z), length))
+    weights = _check_recurrence_work(weights, length, max_work)
+    return float(_log_same_step_gen(weights, float(z), length))
 
 
 def matching_generating(weights, m, length: int):
@@ -120,10 +170,10 @@ def matching_generating(weights, m, length: int):
     return math.exp(log_matching_generating(weights, m, length))
 
 
-def log_matching_generating(weights, m, length: int) -> float:
-    """Natural log of E[m^K'] (float), finite at every length."""
+def log_matching_generating(weights, m, length: int, *, max_work: float = DEFAULT_MAX_WORK) -> float:
+    """Natural log of E[m^K'] (float), finite at every length; O(L N), refused above ``max_work`` steps."""
     length = as_int(length, "length", minimum=1)
-    return float(_log_matching_gen(np.asarray([float(w) for w in weights]), float(m), length))
+    return float(_log_matching_gen(_check_recurrence_work(weights, length, max_work), float(m), length))
 
 
 def correct_uniform_exact(length: int, num_steps: int, match=Fraction(1, 4), exponent: int | None = None) -> Fraction:
@@ -150,9 +200,12 @@ def ser_uniform_exact(length: int, num_steps: int, match: Fraction = Fraction(1,
     return 1 - correct_uniform_exact(length, num_steps, match)
 
 
-def log_correct_iid(schedule, length: int) -> float:
-    """log P(correct) = log(1 - SER) of the oracle under any i.i.d. schedule, in nats; KL(q||p) is minus this."""
-    return log_same_step_generating(schedule.weights, 0.25, length)
+def log_correct_iid(schedule, length: int, letters: int = 4, *, max_work: float = DEFAULT_MAX_WORK) -> float:
+    """log P(correct) = log(1 - SER) of the oracle under any i.i.d. schedule, in nats; KL(q||p) is minus this.
+    ``letters``: k of a letter-pair chain over k letters (4 for ``counterexample16``), whose same-step
+    neighbours agree with probability 1/k."""
+    letters = as_int(letters, "letters", minimum=1)
+    return log_same_step_generating(schedule.weights, 1.0 / letters, length, max_work=max_work)
 
 
 def ser_iid(schedule, length: int, exact: bool = False):

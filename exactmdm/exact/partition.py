@@ -30,9 +30,9 @@ import numpy as np
 from sympy.utilities.iterables import multiset_permutations
 
 from .._jit import njit, prange
-from ..errors import EnumerationTooLarge, InvalidArgument, InvalidType
-from ..languages import Language
-from ..information import _kl_row, entropy, kl_rows
+from ..errors import EnumerationTooLarge, InvalidArgument
+from ..validation import as_language
+from ..information import entropy, kl_row, kl_rows
 from ..models import Oracle, apply_row_transform, resolve_model
 from ..schedules import FixedSizes, fixed_sizes, multinomial
 from ..inference import posterior
@@ -136,8 +136,7 @@ def markov_eps_train(lang, sizes, model) -> float:
 
 
 def _markov_inputs(lang, sizes, model):
-    if not isinstance(lang, Language):
-        raise InvalidType(f"lang={lang!r} must be an exactmdm language (HMM or NGram).")
+    lang = as_language(lang)
     if isinstance(sizes, FixedSizes):
         sizes = sizes.sizes
     sizes = fixed_sizes(sizes).sizes
@@ -158,7 +157,7 @@ def _markov_inputs(lang, sizes, model):
 def _kl_to_model(row, kind, param, tmp, out):
     """KL(row || g(row)) in nats; inf where g drops mass that row has."""
     apply_row_transform(row, kind, param, tmp, out)
-    return _kl_row(row, out)
+    return kl_row(row, out)
 
 
 @njit(parallel=True)

@@ -22,7 +22,7 @@ import numpy as np
 from .._jit import njit, prange
 from ..cost import progress_bar
 from ..errors import EnumerationTooLarge, format_bytes
-from ..hmm_kernels import _consistent_batch
+from ..inference import support_consistent_batch
 
 DEFAULT_MAX_STATES = 1 << 25
 DENSE_LIMIT = 1 << 25  # (V+1)^L codes up to this use a dense accumulator (8 bytes each) instead of a sort
@@ -168,7 +168,6 @@ def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = 
     if length * math.log2(vocab + 1) >= 62:
         raise EnumerationTooLarge(f"length={length} with V={vocab}: states (V+1)^L do not fit in 64-bit codes; use "
                                   "exactmdm.exact.sequence_prob for single sequences.")
-    support = hmm.support_arrays()
     comb = np.array([[math.comb(m, u) for u in range(length + 1)] for m in range(length + 1)], dtype=np.int64)
     codes = np.zeros(1, dtype=np.int64)
     mass = np.ones(1)
@@ -180,7 +179,7 @@ def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = 
     with progress_bar(num_steps, f"state-space engine L={length}", progress) as bar:
         for k in range(num_steps):
             codes, mass, escaped, peak = _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab,
-                                               comb, support, num_codes, dense, max_states, chunk)
+                                               comb, num_codes, dense, max_states, chunk)
             bar.update(1)
             bar.set_postfix_str(f"{codes.shape[0]} states, escaped {escaped:.3g}")
     tokens = decode_states(codes, length, vocab)
@@ -189,7 +188,7 @@ def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = 
     return tokens, mass, escaped, peak
 
 
-def _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab, comb, support, num_codes, dense,
+def _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab, comb, num_codes, dense,
           max_states, chunk):
     """One sampler step over the whole frontier: expand, merge equal codes, lump the inconsistent ones."""
     table = np.ascontiguousarray(subset_probs[k])
@@ -225,7 +224,7 @@ def _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab
         mass = acc[codes]
     else:
         codes, mass = _merge(np.concatenate(new_codes), np.concatenate(new_mass))
-    consistent = _consistent_batch(decode_states(codes, length, vocab), *support)
+    consistent = support_consistent_batch(hmm, decode_states(codes, length, vocab), check=False)
     escaped += float(mass[~consistent].sum())
     codes, mass = codes[consistent], mass[consistent]
     peak = max(peak, codes.shape[0])

@@ -30,11 +30,11 @@ import torch
 
 from .. import exact, metrics, montecarlo
 from ..cost import progress_bar
-from ..hmm_kernels import _posterior_batch
+from ..inference import posterior_batch
 from ..information import kl_rows
 from ..schedules import fixed_sizes, iid
 from ..theorems.harness import clamp_rounding
-from ..theorems.result import package_versions
+from ..provenance import package_versions
 from ..validation import as_int
 from .models import as_reverse_model
 from .sampler import sample
@@ -106,13 +106,12 @@ def forward_learning_error(model, lang, length: int, *, samples: int, seed: int)
 
 def trajectory_learning_error(network, lang, length: int, schedule, *, num: int, seed: int, device="cpu") -> dict:
     """eps_learning over the states the network's own sampler visits (those still support-consistent)."""
-    arrays = lang.as_hmm().kernel_arrays()
     worst, total, states = 0.0, 0.0, 0
 
     def on_step(record):
         nonlocal worst, total, states
         host = np.ascontiguousarray(record.xt.cpu().numpy())
-        truth, log_ev = _posterior_batch(host, *arrays)
+        truth, log_ev = posterior_batch(lang, host)
         ok = log_ev > -np.inf  # support-consistent states: the posterior exists (as the Monte Carlo sampler decides)
         if not ok.any():
             return

@@ -83,7 +83,7 @@ def model_probs(model, xt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def draw_tokens(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
-    """Inverse-CDF draws: the first token whose cumulative probability exceeds u (as ``montecarlo._draw``),
+    """Inverse-CDF draws: the first token whose cumulative probability exceeds u (as ``montecarlo.samplers.draw_token``),
     or the last token of positive probability when rounding leaves u beyond the total."""
     cdf = probs.cumsum(dim=-1)
     tokens = torch.searchsorted(cdf, u[..., None].contiguous(), right=True)[..., 0]

@@ -29,7 +29,7 @@ from torch.nn import functional as F
 
 from ..cost import progress_bar
 from ..errors import InvalidArgument
-from ..theorems.families import make_language
+from ..languages import make_language
 from ..validation import as_float, as_int
 from .devices import resolve_device
 from .networks import PRESETS, build_network, network_from_config

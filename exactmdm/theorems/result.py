@@ -7,7 +7,6 @@ import hashlib
 import json
 import math
 
-from ..provenance import package_versions  # noqa: F401  (re-exported for older imports)
 
 SCHEMA_VERSION = 3
 """3: tables hold typed records (``kind``, ``fields``, one JSON value per field); 2 held pre-formatted rows."""

@@ -117,3 +117,58 @@ def test_ter_long_table_is_finite_where_ser_rounds_to_one():
     assert rows[1].N == 8
     assert rows[1].eps_total_percent == pytest.approx(100 * math.expm1(-_reference_log_correct(4096, 8) / 4096),
                                                       rel=1e-12)
+
+
+def _letter_pair_chain(letters: int, perm=None) -> em.NGram:
+    """A letter-pair chain over ``letters`` letters built by hand, tokens relabelled by ``perm``."""
+    vocab = letters * letters
+    perm = np.arange(vocab) if perm is None else np.asarray(perm)
+    transition = np.zeros((vocab, vocab))
+    for a, b, c in itertools.product(range(letters), repeat=3):
+        transition[perm[letters * a + b], perm[letters * b + c]] = 1.0 / letters
+    return em.NGram(2, np.full(vocab, 1.0 / vocab), transition)
+
+
+def test_letter_pairs_are_recognised_under_any_labels_and_forms():
+    perm = np.random.default_rng(0).permutation(16)
+    relabelled = _letter_pair_chain(4, perm)
+    assert not em.languages.same_language(relabelled, em.languages.counterexample16())
+    k, left, right = lp.letter_pairs(relabelled)
+    assert k == 4
+    t = relabelled.transition
+    for x, y in itertools.product(range(16), repeat=2):  # the recovered letters explain every transition
+        assert (t[x, y] > 0) == (right[x] == left[y])
+    for lang in (relabelled, relabelled.as_hmm(), _letter_pair_chain(3), em.languages.counterexample16()):
+        assert lp.letter_pairs(lang) is not None
+
+
+def test_near_copies_are_not_letter_pairs():
+    base = em.languages.counterexample16()
+    tilted = base.transition.copy()
+    tilted[0, :4] = [0.4, 0.2, 0.2, 0.2]  # same support, not uniform letters
+    shifted = base.transition.copy()
+    shifted[0] = np.roll(shifted[0], 1)  # one row reaches the wrong tokens
+    start = np.full(16, 1 / 16)
+    start[:2] = [1 / 8, 0.0]
+    for lang in (em.NGram(2, base.initial, tilted), em.NGram(2, base.initial, shifted), em.NGram(2, start, base.transition),
+                 em.NGram.random(4, 2, seed=0), em.HMM.random(4, 16, seed=0), em.NGram(2, [1.0], [[1.0]])):
+        assert lp.letter_pairs(lang) is None
+
+
+@pytest.mark.parametrize("length, n", [(3, 2), (4, 3)])
+def test_exact_ser_dispatches_on_the_letter_pair_property(length, n):
+    sch = em.schedules.iid(n, "cosine")
+    relabelled = _letter_pair_chain(4, np.random.default_rng(1).permutation(16))
+    assert em.exact.ser(relabelled, 64, sch) == em.exact.ser(em.languages.counterexample16(), 64, sch)
+    for lang in (relabelled.as_hmm(), _letter_pair_chain(3)):
+        exact = em.exact.output_distribution(lang, length, sch).escaped
+        assert em.exact.ser(lang, length, sch, method="letter-pair") == pytest.approx(exact, rel=1e-12)
+    near = em.NGram(2, relabelled.initial, np.where(relabelled.transition > 0, relabelled.transition, 0.0)[::-1])
+    with pytest.raises(em.errors.InvalidArgument, match="letter-pair chain"):
+        em.exact.ser(near, length, sch, method="letter-pair")
+
+
+def test_exact_ser_refuses_a_recurrence_beyond_the_work_budget_before_starting():
+    with pytest.raises(em.errors.EnumerationTooLarge, match=r"L=1000000, N=1000000.*log_correct_uniform"):
+        em.exact.ser(em.languages.counterexample16(), 10**6, em.schedules.iid(10**6))
+    assert lp.log_correct_uniform(10**6, 10**6) < 0  # the alternative the message names
