@@ -68,23 +68,37 @@ def expected_partition_kl(lang, sizes, model=None) -> PartitionKL:
     table = lang.joint(length)
     xs = np.argwhere(table > 0)
     q = table[tuple(xs.T)]
-    log_q = np.log(q)
+    neg_entropy = float(np.sum(q * np.log(q)))
+    rows = np.arange(xs.shape[0])
+    terms: dict = {}
+
+    def revealed_terms(mask: int):
+        """For the revealed set ``mask`` (bit i = position i): per position i, E_q log p_i(x_i | x_R) and
+        E_q KL(q_i || p_i). A step's factor depends on the partition only through the set revealed before
+        it, so each of the 2^L sets is evaluated once, however many partitions share it."""
+        if mask not in terms:
+            revealed = np.array([(mask >> i) & 1 for i in range(length)], dtype=bool)
+            xt = np.where(revealed[None, :], xs, -1)
+            probs = model(xt)
+            log_p = np.array([float(np.sum(q * np.log(probs[rows, i, xs[:, i]]))) for i in range(length)])
+            eps = np.zeros(length)
+            if not isinstance(model, Oracle):
+                truth = posterior(lang, xt)
+                eps = np.array([float(np.sum(q * kl_rows(truth[:, i, :], probs[:, i, :]))) for i in range(length)])
+            terms[mask] = (log_p, eps)
+        return terms[mask]
+
     labels0 = [k for k, s in enumerate(sizes) for _ in range(s)]
     total_kl, total_eps, worst = 0.0, 0.0, 0.0
-    rows = np.arange(xs.shape[0])
     for labels in multiset_permutations(labels0):
-        labels = np.array(labels)
-        log_p = np.zeros(xs.shape[0])
-        eps_train = 0.0
+        log_p, eps_train, mask = 0.0, 0.0, 0
         for t in range(len(sizes)):
-            xt = np.where(labels[None, :] < t, xs, -1)
-            probs = model(xt)
-            truth = None if isinstance(model, Oracle) else posterior(lang, xt)
-            for i in np.flatnonzero(labels == t):
-                log_p += np.log(probs[rows, i, xs[:, i]])
-                if truth is not None:
-                    eps_train += float(np.sum(q * kl_rows(truth[:, i, :], probs[:, i, :])))
-        kl = float(np.sum(q * (log_q - log_p)))
+            step = [i for i in range(length) if labels[i] == t]
+            expected_log, eps = revealed_terms(mask)
+            log_p += sum(expected_log[i] for i in step)
+            eps_train += sum(eps[i] for i in step)
+            mask |= sum(1 << i for i in step)
+        kl = neg_entropy - log_p
         total_kl += kl
         total_eps += eps_train
         worst = max(worst, kl)
