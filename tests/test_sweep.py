@@ -144,11 +144,11 @@ def test_max_work_is_the_budget_of_a_cell(tmp_path):
         _config(tmp_path, text=text.replace("num = 200", "num = 200\nmax_work = 1e6"))
 
 
-def test_only_a_size_refusal_falls_back_to_monte_carlo(monkeypatch):
+def test_only_a_size_refusal_falls_back_to_monte_carlo(tmp_path, monkeypatch):
     from exactmdm import exact
     from exactmdm.errors import EnumerationTooLarge, ImpossibleEvidence
 
-    cell = sweep.cells(_config_from_text())[0]
+    cell = sweep.cells(_config(tmp_path))[0]
     cell["metrics"] = ["ser"]
 
     def too_large(*args, **kwargs):
@@ -163,14 +163,6 @@ def test_only_a_size_refusal_falls_back_to_monte_carlo(monkeypatch):
     monkeypatch.setattr(exact, "ser", bad_input)
     with pytest.raises(ImpossibleEvidence):
         sweep.compute_cell(cell)
-
-
-def _config_from_text(text=CONFIG):
-    import tempfile
-    from pathlib import Path
-
-    folder = Path(tempfile.mkdtemp())
-    return _config(folder, text=text)
 
 
 def test_cli_refuses_an_unwritable_store_before_computing(tmp_path, capsys, monkeypatch):
