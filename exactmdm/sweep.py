@@ -14,7 +14,9 @@ CONFIG.toml::
     [sweep]
     store = "results.jsonl"          # relative to the config file
     metrics = ["ser", "kl"]          # SER and KL(q||p)/L in bits
-    num = 2000                       # Monte Carlo sequences where no exact method applies
+    num = 2000                       # Monte Carlo sequences for SER where no exact method applies
+                                     # (KL's Monte Carlo estimate uses num // 20, at least 2)
+    max_work = 3e10                  # refuse cells whose Monte Carlo fallback exceeds this many operations
 
     [grid]
     languages = ["ngram2-V3", "counterexample16"]   # families as in the checks
@@ -25,10 +27,16 @@ CONFIG.toml::
     models = ["oracle", "uniform:0.01", "temperature:0.01"]   # eps_learning in nats
     seeds = [0]
 
+Each grid list holds distinct values (a repeated value would compute the same cells twice).
+
 Per cell SER is exact where an exact method exists (``exact.ser``), else Monte Carlo with a 99%
-Clopper-Pearson interval; KL/L is exact by the state-space engine where it fits, else the Monte Carlo
-estimate of ``montecarlo.kl_per_token`` (its ``kind`` says unbiased or upper bound). Exit codes: 0 every
-cell done; 2 a bad configuration or a cell refused as bad input; 3 an internal error.
+Clopper-Pearson interval on ``num`` sequences; KL/L is exact by the state-space engine where it fits,
+else the Monte Carlo estimate of ``montecarlo.kl_per_token`` on ``num // 20`` sequences (at least 2: each
+costs about 20 SER samples; its ``kind`` says unbiased or upper bound). Only a size refusal
+(``EnumerationTooLarge``) falls back to Monte Carlo: any other error is bad input and fails its cell.
+Before any work every cell's Monte Carlo cost (``num * L * N`` sampler operations: each of the N steps
+visits every position of every sequence) is checked against ``max_work``. Exit codes: 0 every cell
+done; 2 a bad configuration or a cell refused as bad input; 3 an internal error; 130 Ctrl-C.
 """
 
 from __future__ import annotations
@@ -36,20 +44,23 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cli import BAD_INPUT, HOLDS, INTERNAL_ERROR, Parser, UsageError, parse, run_main
-from .cost import progress_bar
-from .errors import ExactMDMError, InvalidArgument
+from .cli import BAD_INPUT, HOLDS, INTERNAL_ERROR, Parser, UsageError, parse, run_main, writable_path
+from .cost import DEFAULT_MAX_WORK, check_work, progress_bar
+from .errors import EnumerationTooLarge, ExactMDMError, InvalidArgument
 
 __all__ = ["SweepConfig", "load_config", "cells", "cell_key", "compute_cell", "read_store", "run_sweep", "main"]
 
 GRID_KEYS = ("languages", "language_seeds", "lengths", "steps", "schedules", "models", "seeds")
+SWEEP_KEYS = ("store", "metrics", "num", "max_work")
 METRICS = ("ser", "kl")
+CONNECT_TIMEOUT_S = 5
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,7 @@ class SweepConfig:
     metrics: tuple = METRICS
     num: int = 2000
     source: str = ""
+    max_work: float = DEFAULT_MAX_WORK
     extra: dict = field(default_factory=dict)
 
 
@@ -87,9 +99,16 @@ def load_config(path, store=None) -> SweepConfig:
         raise InvalidArgument(f"config {str(path)!r} must have a [grid] table (and optionally [sweep]); "
                               f"unknown tables: {sorted(unknown)}.")
     sweep, grid = raw.get("sweep", {}), raw["grid"]
+    extra = set(sweep) - set(SWEEP_KEYS)
+    if extra:
+        raise InvalidArgument(f"[sweep] has unknown keys {sorted(extra)}; the keys are {', '.join(SWEEP_KEYS)}.")
     for key in GRID_KEYS:
         if key not in grid or not isinstance(grid[key], list) or not grid[key]:
             raise InvalidArgument(f"[grid] {key} must be a non-empty list (keys: {', '.join(GRID_KEYS)}).")
+        repeated = sorted({repr(v) for i, v in enumerate(grid[key]) if v in grid[key][:i]})
+        if repeated:
+            raise InvalidArgument(f"[grid] {key}={grid[key]} repeats {', '.join(repeated)}, whose cells would be computed "
+                                  "twice; list each value once.")
     extra = set(grid) - set(GRID_KEYS)
     if extra:
         raise InvalidArgument(f"[grid] has unknown keys {sorted(extra)}; the keys are {', '.join(GRID_KEYS)}.")
@@ -99,11 +118,28 @@ def load_config(path, store=None) -> SweepConfig:
     num = sweep.get("num", 2000)
     if not isinstance(num, int) or num < 2:
         raise InvalidArgument(f"[sweep] num={num!r} must be an integer >= 2.")
+    max_work = sweep.get("max_work", DEFAULT_MAX_WORK)
+    if isinstance(max_work, bool) or not isinstance(max_work, (int, float)) or not max_work > 0:
+        raise InvalidArgument(f"[sweep] max_work={max_work!r} must be a positive number of operations (default "
+                              f"{DEFAULT_MAX_WORK:.3g}).")
     target = Path(store) if store else path.parent / sweep.get("store", path.stem + ".jsonl")
-    config = SweepConfig(grid, target, metrics, num, str(path))
-    for cell in cells(config):
+    config = SweepConfig(grid, target, metrics, num, str(path), float(max_work))
+    todo = cells(config)
+    for cell in todo:  # the cost first: building a schedule of 10^8 steps is itself long work
+        _check_cost(cell, config.max_work)
+    for cell in todo:
         _build(cell)
     return config
+
+
+def _check_cost(cell: dict, max_work: float) -> None:
+    """Refuse a cell whose Monte Carlo fallback would run ``num * L * N`` sampler operations beyond ``max_work``."""
+    for key, grid_key in (("length", "lengths"), ("steps", "steps")):
+        if isinstance(cell[key], bool) or not isinstance(cell[key], int) or cell[key] < 1:
+            raise InvalidArgument(f"[grid] {grid_key}: {cell[key]!r} must be a positive integer.")
+    ops = float(cell["num"]) * cell["length"] * cell["steps"]
+    check_work(math.log(ops), f"the cell L={cell['length']}, N={cell['steps']} by Monte Carlo with num={cell['num']}",
+               max_work, "Lower [grid] steps or lengths or [sweep] num; max_work is a [sweep] key.")
 
 
 def _applicable(cell: dict) -> bool:
@@ -165,14 +201,14 @@ def compute_cell(cell: dict) -> dict:
     if "ser" in cell["metrics"]:
         try:
             out["ser"] = {"value": float(exact.ser(lang, length, schedule, model)), "method": "exact"}
-        except ExactMDMError:
+        except EnumerationTooLarge:  # only a size refusal: any other error is bad input, not a reason to sample
             est = montecarlo.ser(lang, length, schedule, model, num=cell["num"], seed=cell["seed"])
             out["ser"] = {**est.to_dict(), "method": "monte carlo"}
     if "kl" in cell["metrics"]:
         try:
             dist = exact.output_distribution(lang, length, schedule, model)
             out["kl_bits_per_token"] = {"value": metrics.kl(lang, dist) / length, "method": "exact"}
-        except ExactMDMError:
+        except EnumerationTooLarge:
             est = montecarlo.kl_per_token(lang, length, schedule, model, num=max(2, cell["num"] // 20), seed=cell["seed"])
             out["kl_bits_per_token"] = {**est.to_dict(), "method": "monte carlo"}
     out["seconds"] = time.perf_counter() - start
@@ -229,14 +265,19 @@ def run_sweep(config: SweepConfig, *, scheduler: str | None = None, workers: int
     todo_all = cells(config)
     done = {r["key"] for r in read_store(config.store)}
     todo = [c for c in todo_all if cell_key(c) not in done]
-    config.store.parent.mkdir(parents=True, exist_ok=True)
+    try:  # before any work: an unwritable store would otherwise fail only after the first cell is computed
+        config.store.parent.mkdir(parents=True, exist_ok=True)
+        open(config.store, "a").close()
+    except OSError as exc:
+        raise InvalidArgument(f"store {str(config.store)!r} cannot be written ({exc.strerror or exc}); choose a "
+                              "writable path.") from None
     start = time.perf_counter()
     failed = []
     own = client is None
     cluster = None
     if own:
         if scheduler:
-            client = Client(scheduler)
+            client = _connect(Client, scheduler)
         else:
             cluster = LocalCluster(n_workers=workers or min(4, os.cpu_count() or 1), threads_per_worker=1,
                                    processes=processes, dashboard_address=":0")
@@ -266,9 +307,19 @@ def run_sweep(config: SweepConfig, *, scheduler: str | None = None, workers: int
                        time.perf_counter() - start)
 
 
+def _connect(client_class, address: str):
+    """A client of the scheduler at ``address``, or a prompt refusal: the default wait is long enough to look hung."""
+    try:
+        return client_class(address, timeout=CONNECT_TIMEOUT_S)
+    except Exception as exc:  # OSError (timeout, refused), ValueError (malformed address), or garbage from a non-Dask server
+        raise InvalidArgument(f"scheduler {address!r}: no Dask scheduler answered within {CONNECT_TIMEOUT_S} s "
+                              f"({type(exc).__name__}: {exc}). Check the address (tcp://HOST:8786) and that the "
+                              "scheduler runs, or leave the scheduler out to use a LocalCluster.") from None
+
+
 def _dispatch(argv) -> int:
     parser = Parser(prog="python -m exactmdm.sweep", description="Run a sweep of exact and Monte Carlo metrics on Dask.",
-                    epilog="Exit codes: 0 every cell done, 2 bad configuration or input, 3 internal error.")
+                    epilog="Exit codes: 0 every cell done, 2 bad configuration or input, 3 internal error, 130 Ctrl-C.")
     parser.add_argument("config", help="CONFIG.toml (see the module docstring)")
     parser.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (default: a LocalCluster)")
     parser.add_argument("--workers", type=int, default=None, help="LocalCluster workers (default: min(4, cores))")
@@ -280,6 +331,7 @@ def _dispatch(argv) -> int:
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"--workers {args.workers} must be >= 1")
     config = load_config(args.config, args.store)
+    writable_path(config.store, folder=False, flag="--store" if args.store else "[sweep] store")
     report = run_sweep(config, scheduler=args.scheduler, workers=args.workers, progress=not args.quiet)
     left_out = len(cells(config, inapplicable=True))
     print(f"{report.total} cells: {report.skipped} already in {config.store}, {report.computed} computed, "

@@ -122,3 +122,82 @@ def test_cli(tmp_path, capsys):
     assert "4 already in" in capsys.readouterr().out
     assert sweep.main([str(tmp_path / "missing.toml")]) == 2
     assert sweep.main([str(path), "--workers", "0"]) == 2
+
+
+@pytest.mark.parametrize("text, message", [
+    (CONFIG.replace('store = "out.jsonl"', 'stroe = "out.jsonl"'), r"\[sweep\] has unknown keys \['stroe'\]; the keys are store"),
+    (CONFIG.replace("steps = [2, 3]", "steps = [2, 2]"), r"\[grid\] steps=\[2, 2\] repeats 2"),
+    (CONFIG.replace('"oracle", "uniform:0.05"', '"oracle", "oracle"'), "repeats 'oracle'"),
+    (CONFIG.replace("steps = [2, 3]", "steps = [100000000]"), r"L=3, N=100000000 .*needs about .* hours"),
+    (CONFIG.replace("num = 200", "num = 200\nmax_work = 0"), "max_work=0 must be a positive"),
+    (CONFIG.replace("lengths = [3, 40]", "lengths = [0]"), r"\[grid\] lengths: 0 must be a positive integer"),
+])
+def test_misuse_is_refused_before_any_work(tmp_path, text, message):
+    with pytest.raises(ValueError, match=message):
+        _config(tmp_path, text=text)
+
+
+def test_max_work_is_the_budget_of_a_cell(tmp_path):
+    text = CONFIG.replace("steps = [2, 3]", "steps = [1000]").replace('"iid:linear", "fixed:balanced"', '"iid:linear"')
+    assert _config(tmp_path, text=text).max_work == 3e10  # 200 x 40 x 1000 operations
+    with pytest.raises(ValueError, match=r"L=40, N=1000 .*more than max_work=1e\+06"):
+        _config(tmp_path, text=text.replace("num = 200", "num = 200\nmax_work = 1e6"))
+
+
+def test_only_a_size_refusal_falls_back_to_monte_carlo(tmp_path, monkeypatch):
+    from exactmdm import exact
+    from exactmdm.errors import EnumerationTooLarge, ImpossibleEvidence
+
+    cell = sweep.cells(_config(tmp_path))[0]
+    cell["metrics"] = ["ser"]
+
+    def too_large(*args, **kwargs):
+        raise EnumerationTooLarge("too large")
+
+    monkeypatch.setattr(exact, "ser", too_large)
+    assert sweep.compute_cell(cell)["ser"]["method"] == "monte carlo"
+
+    def bad_input(*args, **kwargs):
+        raise ImpossibleEvidence("bad input")
+
+    monkeypatch.setattr(exact, "ser", bad_input)
+    with pytest.raises(ImpossibleEvidence):
+        sweep.compute_cell(cell)
+
+
+def test_cli_refuses_an_unwritable_store_before_computing(tmp_path, capsys, monkeypatch):
+    blocker = tmp_path / "a-file"  # a folder that is a file: unwritable even for root
+    blocker.write_text("")
+    path = tmp_path / "s.toml"
+    path.write_text(CONFIG)
+    called = []
+    monkeypatch.setattr(sweep, "run_sweep", lambda *a, **k: called.append(1))
+    assert sweep.main([str(path), "--store", str(blocker / "out.jsonl"), "--quiet"]) == 2
+    assert "--store" in capsys.readouterr().err and not called
+    path.write_text(CONFIG.replace('"out.jsonl"', '"a-file/out.jsonl"'))
+    assert sweep.main([str(path), "--quiet"]) == 2
+    assert "[sweep] store" in capsys.readouterr().err and not called
+
+
+def test_library_refuses_an_unwritable_store_before_computing(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    config = _config(tmp_path, text=CONFIG.replace('"out.jsonl"', '"a-file/out.jsonl"'))
+    with pytest.raises(ValueError, match="store .*a-file/out.jsonl.* cannot be written"):
+        sweep.run_sweep(config, client=object(), progress=False)
+
+
+def test_cli_refuses_an_unreachable_scheduler_quickly(tmp_path, capsys):
+    import socket
+    import time
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    path = tmp_path / "s.toml"
+    path.write_text(CONFIG)
+    start = time.monotonic()
+    assert sweep.main([str(path), "--scheduler", f"tcp://127.0.0.1:{port}", "--quiet"]) == 2
+    assert time.monotonic() - start < 30
+    err = capsys.readouterr().err
+    assert "no Dask scheduler answered" in err and str(port) in err
+    assert sweep.main([str(path), "--scheduler", "nonsense", "--quiet"]) == 2

@@ -2,12 +2,14 @@
 
     python -m exactmdm.neural train --language FAMILY --seed S --length L --preset cpu-small --steps K --out DIR
     python -m exactmdm.neural evaluate DIR [--lengths 64 256] [--steps 16 64 256] [--device auto] --json PATH [--plot PNG]
-    python -m exactmdm.neural timing DIR_MDM DIR_AR [--lengths 256 1024] [--steps 512] [--num 8]
+    python -m exactmdm.neural timing DIR_MDM DIR_AR [--lengths 256 1024] [--steps 512] [--num 8] [--json PATH]
 
 FAMILY: ``ngram{n}-V{V}[-p{prune}]``, ``hmm{H}-V{V}[-p{prune}]`` (random, seeded by --language-seed) or
 ``counterexample16``. ``train`` resumes from DIR's checkpoint when one of the same configuration is there.
-Exit codes: 0 done; 2 bad usage or input (a bad option, an unreadable or corrupted checkpoint); 3 an
-internal error (a bug; the traceback is printed). Ctrl-C checkpoints the last finished step and exits 130.
+Before any work, output paths are checked writable and the memory a run needs is estimated (a run that
+would not fit is refused with the estimate). Exit codes: 0 done; 2 bad usage or input (a bad option, an
+unwritable output, a run too large for the memory, an unreadable or corrupted checkpoint); 3 an internal
+error (a bug; the traceback is printed). Ctrl-C checkpoints the last finished step and exits 130.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ import json
 import sys
 from pathlib import Path
 
-from ..cli import HOLDS, Parser, UsageError, parse, run_main
-from .training import LOSSES, TrainConfig
+from ..cli import HOLDS, Parser, UsageError, parse, plot_path, run_main, writable_path
+from .training import FAMILIES, LOSSES, TrainConfig, check_language
 
 
 def _parser() -> Parser:
     parser = Parser(prog="python -m exactmdm.neural", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
     t = sub.add_parser("train", help="train a denoiser (or the AR baseline) on an exact language")
-    t.add_argument("--language", required=True, help="FAMILY (see above)")
+    t.add_argument("--language", required=True, help=f"language family: {FAMILIES}".replace("%", "%%"))
     t.add_argument("--language-seed", type=int, default=0, help="seed of the random language (default 0)")
     t.add_argument("--seed", type=int, default=0, help="seed of the weights, data and masks (default 0)")
     t.add_argument("--length", type=int, required=True, help="sequence length L")
@@ -64,11 +66,17 @@ def _parser() -> Parser:
 
 
 def _train(args) -> int:
-    from .training import train
+    from .training import resume_conflicts, train
 
+    check_language(args.language, args.language_seed, "--language ")
     config = TrainConfig(language=args.language, language_seed=args.language_seed, length=args.length, kind=args.kind,
                          preset=args.preset, steps=args.steps, batch_size=args.batch_size, lr=args.lr, loss=args.loss,
                          seed=args.seed, checkpoint_every=args.checkpoint_every)
+    writable_path(args.out, folder=True, flag="--out")
+    differ = [] if args.no_resume else resume_conflicts(config, args.out)
+    if differ:
+        raise UsageError(f"--out {args.out} holds a run with another configuration (fields {', '.join(differ)} differ): "
+                         "choose another --out directory, or add --no-resume to overwrite it.")
     result = train(config, args.out, device=args.device, progress=not args.quiet, resume=not args.no_resume)
     summary = result.summary()
     print(f"trained {config.kind} ({summary['parameters']} parameters) on {config.language} at L={config.length}: "
@@ -81,6 +89,9 @@ def _evaluate(args) -> int:
     from .evaluation import evaluate, plot
     from .training import load_checkpoint
 
+    writable_path(args.json, folder=False, flag="--json")
+    if args.plot:
+        plot_path(args.plot)
     network, config, _ = load_checkpoint(args.run, device="cpu")
     if config.kind != "mdm":
         raise UsageError(f"{args.run} holds an autoregressive baseline: evaluate takes a denoiser run.")
@@ -99,6 +110,8 @@ def _evaluate(args) -> int:
 def _timing(args) -> int:
     from .timing import compare
 
+    if args.json:
+        writable_path(args.json, folder=False, flag="--json")
     rows = compare(args.mdm, args.ar, lengths=args.lengths, num_steps=args.steps, num=args.num, device=args.device)
     print(f"{'L':>6} {'MDM N':>6} {'MDM s/seq':>10} {'AR s/seq':>10} {'AR/MDM':>7}")
     for r in rows:

@@ -36,8 +36,10 @@ from ..schedules import fixed_sizes, iid
 from ..theorems.harness import clamp_rounding
 from ..provenance import package_versions
 from ..validation import as_int
+from .devices import resolve_device
 from .models import as_reverse_model
 from .sampler import sample
+from .training import activation_bytes, check_memory
 
 LN2 = math.log(2.0)
 
@@ -138,6 +140,11 @@ def evaluate(network, lang, *, lengths=(16, 64), steps=(4, 16, 64), num: int = 4
     steps = [as_int(v, "steps", minimum=1) for v in steps]
     for name, value in (("num", num), ("kl_samples", kl_samples), ("eps_samples", eps_samples)):
         as_int(value, name, minimum=2)
+    sampled = [L for L in lengths if L > exact_max_length]  # the exact engines refuse their own sizes
+    if sampled:
+        check_memory(evaluation_bytes(network.config, max(sampled), num, eps_samples),
+                     f"evaluating at L={max(sampled)} with num={num} and eps_samples={eps_samples}",
+                     "Lower the lengths, num or eps_samples.", resolve_device(device))
     seeds = iter(np.random.SeedSequence(as_int(seed, "seed", minimum=0)).generate_state(4 * len(lengths) * (len(steps) + 4)))
     nxt = lambda: int(next(seeds))  # noqa: E731
     began = time.perf_counter()
@@ -168,6 +175,15 @@ def evaluate(network, lang, *, lengths=(16, 64), steps=(4, 16, 64), num: int = 4
     return report
 
 
+def evaluation_bytes(network_config: dict, length: int, num: int, eps_samples: int) -> float:
+    """Estimated peak memory of evaluating at length ``length``: the network's forward pass on a batch (the
+    sampler's batches of at most 256, or the ``eps_samples`` forward-process states at once) and the float64
+    posteriors and model rows over V + 1 symbols of the Monte Carlo sampler and of eps_learning."""
+    batch = max(eps_samples, min(num, 256))
+    rows = 24.0 * max(num, eps_samples) * length * (network_config["vocab_size"] + 1)
+    return activation_bytes(network_config, float(batch) * length, backward=False) + rows
+
+
 def _exact_row(lang, length, schedule, model) -> dict:
     net = exact.output_distribution(lang, length, schedule, model)
     orc = exact.output_distribution(lang, length, schedule)
@@ -195,8 +211,9 @@ def _sampled_row(network, model, lang, length, schedule, num, kl_samples, confid
 
 def plot(report: Evaluation, path) -> Path:
     """SER and KL/L against N per length, network beside oracle (matplotlib, the ``[plot]`` extra)."""
-    from ..plot import require_matplotlib
+    from ..plot import check_path, require_matplotlib
 
+    path = check_path(path)
     plt = require_matplotlib()
     fig, (ax_ser, ax_kl) = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
     for L in sorted({r["length"] for r in report.rows}):
@@ -216,7 +233,6 @@ def plot(report: Evaluation, path) -> Path:
               title="KL per token (dotted: oracle + eps_learning)")
     ax_ser.legend(fontsize=7)
     ax_kl.legend(fontsize=7)
-    path = Path(path)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path

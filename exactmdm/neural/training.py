@@ -28,7 +28,7 @@ import torch
 from torch.nn import functional as F
 
 from ..cost import progress_bar
-from ..errors import InvalidArgument
+from ..errors import EnumerationTooLarge, InvalidArgument, format_bytes
 from ..languages import make_language
 from ..validation import as_float, as_int
 from .devices import resolve_device
@@ -37,6 +37,42 @@ from .networks import PRESETS, build_network, network_from_config
 CHECKPOINT = "checkpoint.pt"
 FORMAT = "exactmdm-neural-checkpoint"
 LOSSES = ("elbo", "fixed-count")
+FAMILIES = ("ngram{n}-V{V}[-p{prune}] (e.g. ngram2-V8), hmm{H}-V{V}[-p{prune}] (e.g. hmm3-V4), both random and "
+            "seeded by the language seed, prune 0.1 by default; or counterexample16 (the letter-pair chain)")
+"""The language families a run trains on, as a user types them."""
+
+
+def check_language(name: str, seed: int = 0, what: str = "language="):
+    """The language ``name`` (``FAMILIES``), or an error naming ``what`` (the keyword, or the flag in a CLI)."""
+    try:
+        return make_language(name, seed)
+    except InvalidArgument as exc:
+        raise InvalidArgument(f"{what}{name!r} is not a language family; the families are {FAMILIES}.") from exc
+
+
+def memory_budget(device) -> int:
+    """Bytes of memory of ``device``: the GPU's for CUDA, else the machine's physical memory."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return int(torch.cuda.get_device_properties(device).total_memory)
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def check_memory(num_bytes: float, what: str, fix: str, device) -> None:
+    """Refuse, before allocating, work whose estimated peak memory exceeds ``device``'s memory."""
+    budget = memory_budget(device)
+    if num_bytes > budget:
+        raise EnumerationTooLarge(f"{what} needs about {format_bytes(num_bytes)}, more than the {format_bytes(budget)} of "
+                                  f"memory on {device}. {fix}")
+
+
+def activation_bytes(network_config: dict, tokens: float, *, backward: bool) -> float:
+    """Estimated float32 activations of ``tokens`` positions through a network of ``network_config``: per block
+    about (12 + 2 mlp_ratio) width-sized vectors are kept for the backward pass (one block's worth without it),
+    plus the logits over V + 1 symbols."""
+    width, depth, ratio = network_config["width"], network_config["depth"], network_config["mlp_ratio"]
+    per_token = (depth if backward else 1) * (12 + 2 * ratio) * width + 2 * width + 4 * (network_config["vocab_size"] + 1)
+    return 4.0 * tokens * per_token
 
 
 @dataclass(frozen=True)
@@ -60,7 +96,7 @@ class TrainConfig:
     network: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        make_language(self.language, self.language_seed)  # validates the name
+        check_language(self.language, self.language_seed, "language=")
         for name in ("length", "steps", "batch_size", "checkpoint_every"):
             as_int(getattr(self, name), name, minimum=1)
         for name in ("language_seed", "seed", "warmup"):
@@ -77,6 +113,13 @@ class TrainConfig:
 
     def make_language(self):
         return make_language(self.language, self.language_seed)
+
+    def training_bytes(self, vocab_size: int) -> float:
+        """Estimated peak memory of one training step: the activations of a batch, the batch itself (int64)
+        and the masks."""
+        network = {**PRESETS[self.preset], **self.network, "vocab_size": vocab_size}
+        tokens = float(self.batch_size) * self.length
+        return activation_bytes(network, tokens, backward=True) + 24.0 * tokens
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -173,6 +216,16 @@ def load_checkpoint(path, device="cpu"):
     return network, config, payload
 
 
+def resume_conflicts(config: TrainConfig, out_dir) -> list[str]:
+    """The fields in which the checkpoint in ``out_dir`` (if any) differs from ``config``; resuming needs none."""
+    path = Path(out_dir) / CHECKPOINT
+    if not path.exists():
+        return []
+    payload = _read(path)
+    return [f.name for f in fields(TrainConfig)
+            if payload["config"].get(f.name) != getattr(config, f.name) and f.name != "checkpoint_every"]
+
+
 def train(config: TrainConfig, out_dir=None, *, device="auto", progress: bool = True, resume: bool = True,
           callback=None) -> TrainResult:
     """Train ``config``'s network; checkpoints go to ``out_dir/checkpoint.pt`` every ``checkpoint_every`` steps.
@@ -185,6 +238,9 @@ def train(config: TrainConfig, out_dir=None, *, device="auto", progress: bool = 
         raise InvalidArgument(f"config={config!r} must be an exactmdm.neural.TrainConfig.")
     device = resolve_device(device)
     lang = config.make_language()
+    check_memory(config.training_bytes(lang.vocab_size),
+                 f"training at L={config.length} with batch size {config.batch_size} and preset {config.preset}",
+                 "Lower the length or the batch size, or choose a smaller preset.", device)
     torch.manual_seed(config.seed)
     network = build_network(config.kind, lang.vocab_size, config.preset, **config.network).to(device)
     optimizer = torch.optim.AdamW(network.parameters(), lr=config.lr, weight_decay=config.weight_decay)
@@ -195,12 +251,11 @@ def train(config: TrainConfig, out_dir=None, *, device="auto", progress: bool = 
         out.mkdir(parents=True, exist_ok=True)
         path = out / CHECKPOINT
         if resume and path.exists():
-            payload = _read(path)
-            differ = [f.name for f in fields(TrainConfig)
-                      if payload["config"].get(f.name) != getattr(config, f.name) and f.name != "checkpoint_every"]
+            differ = resume_conflicts(config, out)
             if differ:
                 raise InvalidArgument(f"{str(out)!r} holds a run with another configuration (fields {', '.join(differ)} "
-                                      "differ): choose a new --out directory or pass resume=False to overwrite it.")
+                                      "differ): choose another out_dir or pass resume=False to overwrite it.")
+            payload = _read(path)
             network.load_state_dict(payload["network"])
             optimizer.load_state_dict(payload["optimizer"])
             start, losses = int(payload["step"]), list(payload["losses"])
