@@ -19,8 +19,8 @@ from .theorems import CHECKS, prepare, run
 from .theorems.options import OPTIONS, flag_of
 from .theorems.result import FLOAT_REL_TOL, certificate_hash, compare_certificates, version_differences
 
-from .errors import ExactMDMError
-from .cli import BAD_INPUT, HOLDS, INTERNAL_ERROR, REFUTED, Parser as _Parser, UsageError, parse, run_main
+from .cli import (BAD_INPUT, HOLDS, INTERNAL_ERROR, REFUTED, Parser as _Parser, UsageError, parse, plot_path, run_main,
+                  writable_path)
 
 __all__ = ["main", "HOLDS", "REFUTED", "BAD_INPUT", "INTERNAL_ERROR"]
 
@@ -67,17 +67,10 @@ def _progress(quiet: bool, name: str):
 
 
 def _writable(path: Path, folder: bool, flag: str = "--json"):
-    """Fail before the work, not after it, when ``flag``'s path cannot be written."""
-    target = path if folder else path.parent
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-        probe = target / ".exactmdm-write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as exc:
-        raise UsageError(f"{flag} {path}: cannot write there ({exc.strerror or exc}); choose a writable path.") from None
+    """Fail before the work, not after it, when ``flag``'s path cannot be written (a folder only with 'all')."""
     if not folder and path.is_dir():
         raise UsageError(f"{flag} {path} is a folder; give a file path (a folder only with 'all').")
+    writable_path(path, folder, flag)
 
 
 def _write(path: Path, certificate: dict):
@@ -172,15 +165,16 @@ def _run_checks(args) -> int:
 
 def _check_plot(path: Path, folder: bool) -> None:
     """Before any work: matplotlib is there, the suffix is a figure format, the place is writable."""
-    from .plot import check_path, require_matplotlib
+    if folder:
+        from .plot import require_matplotlib
 
-    try:
-        require_matplotlib()
-        if not folder:
-            check_path(path)
-    except (ImportError, ExactMDMError) as exc:
-        raise UsageError(f"--plot: {exc} (a folder only with 'all')") from exc
-    _writable(path, folder=folder, flag="--plot")
+        try:
+            require_matplotlib()
+        except ImportError as exc:
+            raise UsageError(f"--plot: {exc}") from None
+        _writable(path, folder=True, flag="--plot")
+    else:
+        plot_path(path)
 
 
 def _plot(name: str, result, path: Path) -> None:

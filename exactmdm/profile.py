@@ -418,7 +418,8 @@ def _markov_profile(lang, length: int):
     cum_e = np.cumsum(e, axis=0)  # E(D) = e_1 + ... + e_D
     cum_m = np.cumsum(marginals, axis=0)  # M(A) = pi_0 + ... + pi_A
     parallel = length >= PARALLEL_FROM
-    conv = (_causal_convolution if parallel else _causal_convolution_serial)(np.ascontiguousarray(marginals.T), np.ascontiguousarray(e.T))  # sum_(i<D) pi_i . e_(D-i)
+    convolve = _causal_convolution if parallel else _causal_convolution_serial
+    conv = convolve(np.ascontiguousarray(marginals.T), np.ascontiguousarray(e.T))  # sum_(i<D) pi_i . e_(D-i)
     d = np.arange(1, length)
     g1 = np.zeros(length)
     g2 = np.zeros(length)

@@ -28,11 +28,10 @@ from .._jit import njit
 from ..cost import DEFAULT_MAX_WORK, SECONDS_PER_MULTIPLY_ADD, check_work
 from ..errors import InvalidArgument
 from ..schedules import multinomial
-from ..validation import as_float, as_int
+from ..validation import as_int
 
-__all__ = ["letter_pairs", "same_step_generating", "matching_generating", "ser_uniform_exact", "ser_iid", "pair_match_bound",
-           "pair_match_optimum", "tilted_letter_model", "fixed_sizes_correct_exact",
-           "pinsker_match_bound", "fixed_sizes_correct_mc", "pair_match_enclosure", "log_same_step_generating",
+__all__ = ["letter_pairs", "same_step_generating", "matching_generating", "ser_uniform_exact", "ser_iid",
+           "fixed_sizes_correct_exact", "fixed_sizes_correct_mc", "log_same_step_generating",
            "log_matching_generating", "correct_uniform_exact", "log_correct_uniform", "log_correct_iid"]
 
 

@@ -29,8 +29,8 @@ from .kernel_arrays import schedule_arrays
 from .statistics import clopper_pearson, normal_quantile
 from .streams import stream_key
 
-__all__ = ["Estimate", "mean_estimate", "ser", "ser_of_samples", "kl_per_token", "information", "information_values", "KL_METHODS",
-           "check_confidence"]
+__all__ = ["Estimate", "mean_estimate", "ser", "ser_of_samples", "kl_per_token", "information", "information_values",
+           "KL_METHODS", "check_confidence"]
 
 KL_METHODS = ("auto", "exact", "path")
 

@@ -33,7 +33,7 @@ from ..cost import progress_bar
 from ..inference import posterior_batch
 from ..information import kl_rows
 from ..schedules import fixed_sizes, iid
-from ..theorems.harness import clamp_rounding
+from ..information import clamp_rounding
 from ..provenance import package_versions
 from ..validation import as_int
 from .devices import resolve_device

@@ -97,21 +97,6 @@ class Verdict:
         return ok
 
 
-ROUNDING = 1e-12
-"""Tolerance of the comparisons of float sums against bounds (their rounding is near 1e-16 per term)."""
-
-ZERO_LEVEL = 1e-14
-"""A KL that is 0 in exact arithmetic (the sampler is then exact) sums float terms to within this of 0."""
-
-
-def clamp_rounding(value: float) -> float:
-    """A KL within ZERO_LEVEL of 0 (e.g. -5.7e-16 or 1.1e-16 where it is exactly 0) is reported as 0.0; a
-    value below -ROUNDING is a real error and is raised, never hidden."""
-    if value < -ROUNDING:
-        raise ArithmeticError(f"a KL divergence came out as {value!r} < 0: beyond float rounding")
-    return 0.0 if abs(value) <= ZERO_LEVEL else value
-
-
 def ratio_or_none(value: float, bound: float) -> float | None:
     """value / bound, or None (printed "-") when the bound is 0 and no ratio is defined."""
     return value / bound if bound > 0 else None

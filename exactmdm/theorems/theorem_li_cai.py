@@ -14,19 +14,19 @@ of a model over the oracle (the identity KL_model(M) = KL_oracle(M) + eps_train(
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from .. import montecarlo
 from ..exact.partition import expected_partition_kl, markov_eps_train, markov_partition_kl
-from ..information import dual_total_correlation, markov_information, mutual_information_each, total_correlation
+from ..information import (ROUNDING, clamp_rounding, dual_total_correlation, markov_information, mutual_information_each,
+                           total_correlation)
 from ..models import Oracle
 from ..montecarlo import Estimate
 from ..schedules import balanced_sizes
 from . import bounds
-from .harness import (ROUNDING, Verdict, check_function, check_partition_enumeration, clamp_rounding, each_language,
+from .harness import (Verdict, check_function, check_partition_enumeration, each_language,
                       models_for, ratio_or_none, refuse_work)
 from .records import CheckResult, Constant, Table, column
 from .result import PAPER_LI_CAI
@@ -137,10 +137,10 @@ def long_table(long_families, long_lengths, samples, seed, bound_factor, say, ep
             chain = lang.token_chain() is not None
             if chain:
                 sum_mi = markov_information(*lang.token_chain(), L)["sum_mi"]
-                mi_value = mi_low = mi_high = sum_mi
+                mi_value = mi_high = sum_mi
             else:  # an HMM: Monte Carlo with exact per-sample terms
                 sum_mi = montecarlo.information(lang, L, num=samples, seed=info_seed)["sum_mi"]
-                mi_value, mi_low, mi_high = sum_mi.value, sum_mi.low, sum_mi.high
+                mi_value, mi_high = sum_mi.value, sum_mi.high
             for T in long_steps(L):
                 sizes = balanced_sizes(L, T)
                 s_max = max(sizes.sizes)

@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..exact.partition import expected_partition_kl
-from ..information import information_series, mutual_information_each
+from ..information import ROUNDING, clamp_rounding, information_series, mutual_information_each
 from ..models import Oracle
 from ..schedules import balanced_sizes
 from . import bounds
-from .harness import (ROUNDING, Verdict, check_function, check_partition_enumeration, clamp_rounding, each_language,
+from .harness import (Verdict, check_function, check_partition_enumeration, each_language,
                       ratio_or_none)
 from .records import CheckResult, Constant, Table, column
 from .result import PAPER_LI_CAI

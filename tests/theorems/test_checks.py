@@ -62,7 +62,7 @@ def test_li_cai_lower_reports_exact_zeros_and_no_ratio_over_a_zero_bound():
 
 
 def test_clamp_rounding_refuses_real_negatives():
-    from exactmdm.theorems.harness import clamp_rounding
+    from exactmdm.information import clamp_rounding
 
     assert clamp_rounding(-5.7e-16) == 0.0 and clamp_rounding(0.25) == 0.25
     with pytest.raises(ArithmeticError):

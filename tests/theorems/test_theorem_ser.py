@@ -1,7 +1,6 @@
 import math
 from fractions import Fraction
 
-import pytest
 
 
 from exactmdm.exact import letter_pair as lp
