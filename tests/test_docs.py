@@ -37,7 +37,6 @@ def test_every_page_is_in_the_site_navigation():
 
 
 def test_cli_page_lists_every_option_with_the_checks_that_take_it():
-
     from exactmdm.theorems import CHECKS
     from exactmdm.theorems.options import flag_of
 
