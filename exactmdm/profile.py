@@ -62,7 +62,7 @@ from .exact.partition import _add
 from .information import entropy, kl_rows
 from .languages import Language
 from .models import Oracle, resolve_model
-from .schedules import FixedSizes, IIDSchedule, _xlogy, fixed_sizes, log_comb
+from .schedules import FixedSizes, IIDSchedule, xlogy, fixed_sizes, log_comb
 from .validation import MASK, as_float, as_int
 
 __all__ = ["Profile", "RandomSizes", "profile", "random_sizes", "reveal_weights", "model_profile",
@@ -214,7 +214,7 @@ def reveal_weights(schedule, length: int) -> np.ndarray:
     length = as_int(length, "length", minimum=1)
     if isinstance(schedule, FixedSizes):
         sizes = schedule.sizes
-        schedule._check_length(length)
+        schedule.check_length(length)
         out = np.zeros(length)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         out[starts] = sizes
@@ -252,8 +252,8 @@ def _iid_reveal_weights(schedule: IIDSchedule, length: int) -> np.ndarray:
     for t0 in range(0, w.shape[0], rows):
         part = slice(t0, t0 + rows)
         with np.errstate(divide="ignore"):
-            log_pmf = (log_choose + _xlogy(c, np.log(before[part])[:, None])
-                       + _xlogy(length - 1 - c, np.log(after[part])[:, None]))
+            log_pmf = (log_choose + xlogy(c, np.log(before[part])[:, None])
+                       + xlogy(length - 1 - c, np.log(after[part])[:, None]))
         out += (w[part][:, None] * np.exp(log_pmf)).sum(axis=0)
     return length * out
 
@@ -494,11 +494,11 @@ def profile(lang, length: int, *, method: str = "auto", num: int | None = None, 
     elif method == "markov":
         h, total = _markov_profile(lang, length)
     else:
-        from .montecarlo import _check_confidence
+        from .montecarlo.estimators import check_confidence
 
         num = as_int(64 if num is None else num, "num", minimum=2)
         seed = as_int(seed, "seed", minimum=0)
-        confidence = _check_confidence(confidence)
+        confidence = check_confidence(confidence)
         h, low, high, total, interval, values = _montecarlo_profile(lang, length, num, seed, confidence)
         return Profile(h, total, method, low, high, num, confidence, seed, interval, values, lang)
     h = np.asarray(h, dtype=np.float64)

@@ -112,7 +112,7 @@ def log_comb(m, u):
 _lgamma = np.vectorize(math.lgamma, otypes=[np.float64])
 
 
-def _xlogy(x, log_y):
+def xlogy(x, log_y):
     """x * log_y with the convention 0 * (-inf) = 0 (a power p^0 = 1 even when p = 0)."""
     x = np.asarray(x, dtype=np.float64)
     return np.where(x == 0, 0.0, x * np.where(x == 0, 0.0, log_y))
@@ -184,7 +184,7 @@ class IIDSchedule:
         """log P(one given subset of ``revealed`` positions is unmasked at ``step`` | ``masked`` are masked):
         u log r_k + (m - u) log(1 - r_k). Arrays broadcast; -inf where impossible."""
         log_r, log_stay = self.log_rates
-        return _xlogy(revealed, log_r[step]) + _xlogy(np.asarray(masked) - np.asarray(revealed), log_stay[step])
+        return xlogy(revealed, log_r[step]) + xlogy(np.asarray(masked) - np.asarray(revealed), log_stay[step])
 
     def subset_probabilities(self, length: int, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> np.ndarray:
         """Dense (N, L+1, L+1) table of P(a given subset of size u is the one unmasked | m masked) at step k,
