@@ -57,9 +57,30 @@ def log_base(base) -> float:
 
 
 def _data(lang, out) -> tuple[np.ndarray, np.ndarray]:
+    """(q, p) over V^L; with given tokens q is the data law conditioned on them (the sampler's target)."""
     _check_output(lang, out)
     q = lang.joint(out.length, max_entries=max(DEFAULT_MAX_ENTRIES, out.probs.size * lang.as_hmm().num_states))
+    if out.given is not None:
+        q = conditioned(q, out.given)
     return q, out.probs
+
+
+def conditioned(joint: np.ndarray, given: np.ndarray) -> np.ndarray:
+    """q(x | x_i = given_i where given_i is not MASK): the joint table restricted to the agreeing sequences,
+    divided by their total probability (the definition of conditioning, not a renormalisation of an error)."""
+    out = np.array(joint, dtype=np.float64)
+    for i, token in enumerate(given):
+        if token >= 0:
+            index = [slice(None)] * out.ndim
+            keep = np.zeros(out.shape[i], dtype=bool)
+            keep[token] = True
+            index[i] = ~keep
+            out[tuple(index)] = 0.0
+    total = out.sum()
+    if total <= 0.0:
+        raise InvalidArgument(f"given={list(given)} has probability 0 under the language: the conditional law does "
+                              "not exist.")
+    return out / total
 
 
 def entropy(lang, length: int, base=2.0) -> float:

@@ -309,3 +309,107 @@ def labelled_kl(q, labels, vocab):
                     p *= rows[i][x[i]]
         kl += qx * math.log(qx / p)
     return kl
+
+
+def given_output_distribution(q, given, vocab, schedule, model_fn, exact=False):
+    """``output_distribution`` started from ``given`` (MASK where generated): labels enumerated for the masked
+    positions only, from the schedule's definition over their number."""
+    masked = [i for i, t in enumerate(given) if t < 0]
+    p_out = {x: 0 for x, p in q.items() if p > 0 and all(t < 0 or t == xi for t, xi in zip(given, x))}
+    escaped = [0]
+
+    def consistent(state):
+        return any(p > 0 and all(t < 0 or t == xi for t, xi in zip(state, x)) for x, p in q.items())
+
+    def walk(state, labels, k, mass):
+        if k == max(labels) + 1:
+            p_out[tuple(state)] += mass
+            return
+        positions = [i for i, lab in zip(masked, labels) if lab == k]
+        rows = model_fn(tuple(state)) if positions else None
+        for tokens in itertools.product(range(vocab), repeat=len(positions)):
+            m = mass
+            for i, v in zip(positions, tokens):
+                m *= rows[i][v]
+            if m == 0:
+                continue
+            new = list(state)
+            for i, v in zip(positions, tokens):
+                new[i] = v
+            if consistent(new):
+                walk(new, labels, k + 1, m)
+            else:
+                escaped[0] += m
+
+    for labels, prob in label_law(schedule, len(masked), exact):
+        walk(list(given), labels, 0, prob)
+    return p_out, escaped[0]
+
+
+def reveal_count_law(schedule, step, masked, exact=False):
+    """{u: P(u positions revealed at ``step`` | ``masked`` still masked)} from the schedule's definition: a
+    Binomial(m, w_k / (w_k + ... + w_N)) for i.i.d. weights, the step's size for fixed sizes."""
+    if schedule.kind != "iid":
+        return {schedule.sizes[step]: 1}
+    w = list(schedule.exact_weights) if (exact and schedule.exact_weights) else [_num(v, exact) for v in schedule.weights]
+    rest = sum(w[step:])
+    r = w[step] / rest if rest else 1
+    return {u: math.comb(masked, u) * r ** u * (1 - r) ** (masked - u) for u in range(masked + 1)}
+
+
+def _score(row, token, strategy):
+    """The position's score on the 2^-40 grid (ties within rounding are ties), rounded half to even."""
+    if strategy == "confidence":
+        value = row[token]
+    elif strategy == "margin":
+        top = sorted(row, reverse=True) + [0]
+        value = top[0] - top[1]
+    else:
+        value = sum(p * math.log(p) for p in row if p > 0)  # minus the entropy
+    return round(value * 2 ** 40)
+
+
+def remasking_output_distribution(q, length, vocab, schedule, model_fn, strategy, given=None, exact=False):
+    """The confidence-remasking sampler run literally: at each step draw a token at every masked position,
+    score each, keep the u best (ties: lowest position), remask the others. ({x: p(x)} on the support, escaped).
+    The law of the final state from each (state, step) is memoised: the same recursion, evaluated once."""
+    start = tuple(given) if given is not None else (-1,) * length
+    one = 1 if exact else 1.0
+    memo: dict = {}
+
+    def consistent(state):
+        return any(p > 0 and all(t < 0 or t == xi for t, xi in zip(state, x)) for x, p in q.items())
+
+    def finals(state, k):
+        if (state, k) in memo:
+            return memo[state, k]
+        if k == schedule.num_steps:
+            return {state: one}
+        out: dict = {}
+        masked = [i for i, t in enumerate(state) if t < 0]
+        rows = model_fn(state)
+        for u, p_u in reveal_count_law(schedule, k, len(masked), exact).items():
+            if p_u == 0:
+                continue
+            for tokens in itertools.product(range(vocab), repeat=len(masked)):
+                m = p_u
+                for i, v in zip(masked, tokens):
+                    m *= rows[i][v]
+                if m == 0:
+                    continue
+                ranked = sorted(range(len(masked)), key=lambda j: (-_score(rows[masked[j]], tokens[j], strategy), j))
+                new = list(state)
+                for j in ranked[:u]:
+                    new[masked[j]] = tokens[j]
+                new = tuple(new)
+                if not consistent(new):
+                    out["escaped"] = out.get("escaped", 0) + m
+                    continue
+                for final, pf in finals(new, k + 1).items():
+                    out[final] = out.get(final, 0) + m * pf
+        memo[state, k] = out
+        return out
+
+    law = finals(start, 0)
+    p_out = {x: law.get(x, 0) for x, p in q.items() if p > 0 and all(t < 0 or t == xi for t, xi in zip(start, x))}
+    return p_out, law.get("escaped", 0)

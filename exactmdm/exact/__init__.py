@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import EnumerationTooLarge, InvalidArgument, InvalidType
+from ..errors import EnumerationTooLarge, ImpossibleEvidence, InvalidArgument, InvalidType
 from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size, log_power
 from ..languages import Language
 from ..models import describe_model, resolve_model
 from ..schedules import FixedSizes, IIDSchedule
 from ..validation import as_int, as_language, as_sequences
-from . import markov, markov_ser, revealed_set, statespace
+from ..inference import log_evidence
+from . import markov, markov_ser, remasking, revealed_set, statespace
 
 __all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequence_probs", "sequence_logprob",
            "choose_method", "METHODS", "ser", "SER_METHODS"]
@@ -41,6 +42,9 @@ class OutputDistribution:
     language, length, schedule, model : the inputs.
     peak_states : the largest number of support-consistent states held at one step.
     method : the algorithm that produced it.
+    given : (L,) tokens the sampler started from (MASK where it generated), or None; the reference law is
+        then q conditioned on them, and SER, TER and KL (``exactmdm.metrics``) are relative to it.
+    strategy : which positions each step keeps ("random": the exchangeable sampler).
     """
 
     probs: np.ndarray
@@ -52,47 +56,88 @@ class OutputDistribution:
     peak_states: int
     method: str = "state-space engine"
     info: dict = field(default_factory=dict)
+    given: np.ndarray | None = None
+    strategy: str = "random"
 
     def describe(self) -> dict:
         return {"language": self.language.describe(), "length": self.length, "schedule": self.schedule.describe(),
                 "model": describe_model(self.model), "method": self.method, "peak_states": self.peak_states,
-                "escaped": self.escaped}
+                "escaped": self.escaped, "given": None if self.given is None else self.given.tolist(),
+                "strategy": self.strategy}
 
 
-def output_distribution(lang, length: int, schedule, model=None, *, max_states: int = statespace.DEFAULT_MAX_STATES,
-                        max_entries: int = DEFAULT_MAX_ENTRIES, progress: bool = False) -> OutputDistribution:
+def output_distribution(lang, length: int, schedule, model=None, *, given=None, strategy: str = "random",
+                        max_states: int = statespace.DEFAULT_MAX_STATES, max_entries: int = DEFAULT_MAX_ENTRIES,
+                        progress: bool = False) -> OutputDistribution:
     """Exact output law of the N-step sampler on ``lang`` at length ``length``.
 
     Parameters
     ----------
     lang : HMM or NGram.
     length : L.
-    schedule : ``schedules.iid(...)`` or ``schedules.fixed_sizes(...)`` (sizes summing to L).
+    schedule : ``schedules.iid(...)`` or ``schedules.fixed_sizes(...)``; it reveals the masked positions only
+        (fixed sizes sum to their number).
     model : reverse model; ``None`` is the oracle.
+    given : (L,) tokens the sampler starts from, ``MASK`` where it generates (a prompt, or infilling); None:
+        every position is generated. The reference law is then q conditioned on the given tokens, which must
+        have positive probability.
+    strategy : "random" (the exchangeable sampler: a uniformly random subset of the schedule's size), or
+        "confidence" / "margin" / "entropy": the sampler draws a token at every masked position and keeps
+        the schedule's number of most confident ones (``exact.remasking``; small L only).
     max_states : refuse a step that would expand more states than this (16 bytes each), before allocating.
     progress : show a progress bar (steps, states held, ETA) on stderr.
 
     Notes
     -----
-    Complexity: per step, sum over support-consistent states of (V+1)^(masked); at most (2V+1)^L.
+    Complexity: per step, sum over support-consistent states of (V+1)^(masked); at most (2V+1)^L. With a
+    confidence strategy, V^(masked) joint draws per state.
     """
     lang = as_language(lang)
     length = as_int(length, "length", minimum=1)
     schedule = _check_schedule(schedule)
     model = resolve_model(lang, model)
+    strategy = remasking.check_strategy(strategy)
+    start = as_given(lang, given, length)
+    masked = length if start is None else int(np.sum(start < 0))
     hmm = lang.as_hmm()
     vocab = lang.vocab_size
     check_enumeration_size(0, f"the output law over V^L with V={vocab}, L={length}", 8, max_entries,
                            "Use exactmdm.exact.sequence_prob for the sequences you need.",
                            log_entries=log_power(vocab, length))
-    subset_probs = schedule.subset_probabilities(length)
-    tokens, mass, escaped, peak = statespace.run(hmm, model, length, subset_probs, max_states=max_states,
-                                                  progress=progress)
+    if strategy == "random":
+        tokens, mass, escaped, peak = statespace.run(hmm, model, length, schedule.subset_probabilities(masked),
+                                                      max_states=max_states, progress=progress, start=start)
+        method = "state-space engine"
+    else:
+        tokens, mass, escaped, peak = remasking.run(hmm, model, length, schedule.reveal_law(masked), strategy,
+                                                    np.full(length, -1) if start is None else start,
+                                                    max_entries=max_entries)
+        method = f"state-space engine with {strategy} remasking (joint draws enumerated)"
     probs = np.zeros((vocab,) * length)
     if tokens.shape[0]:
         probs[tuple(tokens.T)] = mass
     probs.setflags(write=False)
-    return OutputDistribution(probs, escaped, lang, length, schedule, model, peak)
+    return OutputDistribution(probs, escaped, lang, length, schedule, model, peak, method, given=start,
+                              strategy=strategy)
+
+
+def as_given(lang, given, length: int) -> np.ndarray | None:
+    """The validated (L,) start state (tokens, MASK where generated), or None; refuses tokens that no support
+    sequence has (the conditional law would be 0/0)."""
+    if given is None:
+        return None
+    start = as_sequences(given, "given", lang.vocab_size, allow_mask=True, length=length)
+    if start.ndim != 1:
+        raise InvalidArgument(f"given must be one (L,) sequence with MASK where the sampler generates, got shape "
+                              f"{start.shape}.")
+    if not np.any(start < 0):
+        raise InvalidArgument("given has no MASK: there is nothing to generate; mark the positions to generate with "
+                              "MASK = -1.")
+    if log_evidence(lang, start) == -math.inf:
+        raise ImpossibleEvidence(f"given={start.tolist()} has probability 0 under the language: no support sequence "
+                                 "agrees with its tokens, so the law conditioned on them does not exist.")
+    start.setflags(write=False)
+    return start
 
 
 METHODS = ("auto", "gap-dp", "revealed-set")

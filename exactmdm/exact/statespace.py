@@ -162,14 +162,17 @@ def _merge(codes, mass):
 
 
 def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = DEFAULT_MAX_STATES,
-        chunk: int = 1 << 15, progress: bool = False, dense_limit: int | None = None):
-    """Exact sampler law: returns (codes of fully unmasked support states, their masses, escaped mass, peak)."""
+        chunk: int = 1 << 15, progress: bool = False, dense_limit: int | None = None, start: np.ndarray | None = None):
+    """Exact sampler law: returns (codes of fully unmasked support states, their masses, escaped mass, peak).
+
+    ``start``: the (L,) state the sampler starts from (given tokens, MASK elsewhere); all masked when None."""
     vocab = hmm.vocab_size
     if length * math.log2(vocab + 1) >= 62:
         raise EnumerationTooLarge(f"length={length} with V={vocab}: states (V+1)^L do not fit in 64-bit codes; use "
                                   "exactmdm.exact.sequence_prob for single sequences.")
     comb = np.array([[math.comb(m, u) for u in range(length + 1)] for m in range(length + 1)], dtype=np.int64)
-    codes = np.zeros(1, dtype=np.int64)
+    place = (vocab + 1) ** np.arange(length, dtype=np.int64)
+    codes = np.zeros(1, dtype=np.int64) if start is None else np.array([np.sum((start + 1) * place)], dtype=np.int64)
     mass = np.ones(1)
     escaped = 0.0
     peak = 1

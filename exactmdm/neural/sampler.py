@@ -11,7 +11,9 @@ Variants (options of ``sample``):
   schedule (i.i.d.: each masked position with the step's rate; fixed sizes: a uniform subset).
 - ``strategy="confidence"`` (LLaDA's low-confidence remasking): as many positions as the random rule
   would unmask, but the ones whose drawn token has the highest model probability; ``"margin"``: the
-  largest gap between the two most likely tokens. Not exchangeable; the exact engines do not cover them.
+  largest gap between the two most likely tokens; ``"entropy"``: the lowest entropy. Not exchangeable; the
+  state-space engine covers them at small L (``exact.output_distribution(..., strategy=...)``, same scores,
+  same tie rule).
 - ``blocks=K`` (semi-autoregressive, as LLaDA): K contiguous blocks of L/K positions generated left to
   right, each by the full schedule (whose fixed sizes then sum to L/K), so K*N steps in all.
 """
@@ -26,11 +28,12 @@ import torch
 
 from ..cost import progress_bar
 from ..errors import InvalidArgument
+from ..exact.remasking import SCORE_GRID
 from ..montecarlo import choose_positions, schedule_arrays, uniforms
 from ..validation import as_int
 from .devices import resolve_device
 
-STRATEGIES = ("random", "confidence", "margin")
+STRATEGIES = ("random", "confidence", "margin", "entropy")
 
 
 @dataclass(frozen=True)
@@ -185,9 +188,12 @@ def _by_confidence(states, probs, drawn, pick, lo, hi, strategy):
     count = pick.sum(dim=1)
     if strategy == "confidence":
         score = probs.gather(-1, drawn[..., None])[..., 0]
-    else:
+    elif strategy == "margin":
         top = probs.topk(min(2, probs.shape[-1]), dim=-1).values
         score = top[..., 0] - (top[..., 1] if top.shape[-1] > 1 else 0.0)
+    else:  # minus the entropy
+        score = torch.where(probs > 0, probs * torch.log(probs), torch.zeros_like(probs)).sum(dim=-1)
+    score = torch.round(score / SCORE_GRID)  # the exact engine's tie rule: equal up to rounding is a tie
     masked = states < 0
     masked[:, :lo] = False
     masked[:, hi:] = False

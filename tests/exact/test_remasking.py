@@ -1,0 +1,116 @@
+"""Given tokens (prompts, infilling) and confidence remasking in the exact engine, against samplers run literally
+(tests/naive.py: every labelling or every joint draw enumerated, exact rationals where the scores allow)."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given as given_, note
+from hypothesis import strategies as st
+
+import exactmdm as em
+from exactmdm.errors import ImpossibleEvidence, InvalidArgument
+from exactmdm.testing import languages, models, schedules
+
+from .. import naive
+
+
+def _compare(out, ref_probs, ref_escaped, rel=1e-12):
+    for x, p in ref_probs.items():
+        assert out.probs[x] == pytest.approx(float(p), rel=rel, abs=1e-300), x
+    assert out.escaped == pytest.approx(float(ref_escaped), rel=1e-10, abs=1e-15)
+    agree = np.zeros(out.probs.shape, dtype=bool)
+    agree[tuple(np.array(list(ref_probs)).T)] = True
+    assert not np.any(out.probs[~agree])  # no mass off the conditional support
+
+
+def _draw_given(data, lang, length):
+    """A start state with at least one MASK whose tokens have positive probability."""
+    x = lang.sample(1, length, seed=data.draw(st.integers(0, 10**6)))[0]
+    keep = data.draw(st.lists(st.booleans(), min_size=length, max_size=length).filter(lambda k: not all(k)))
+    return np.where(keep, x, em.MASK)
+
+
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.integers(2, 4))
+def test_given_tokens_match_the_literal_sampler(data, lang, length):
+    start = _draw_given(data, lang, length)
+    masked = int(np.sum(start < 0))
+    sch = data.draw(schedules(masked, max_steps=3))
+    model = data.draw(models(lang))
+    note(f"given={start.tolist()} {sch!r} {model.name}")
+    q = naive.joint(lang, length)
+    ref, esc = naive.given_output_distribution(q, start, lang.vocab_size, sch, naive.model_fn(model))
+    out = em.exact.output_distribution(lang, length, sch, model, given=start)
+    _compare(out, ref, esc, rel=1e-10)
+    assert out.given.tolist() == start.tolist()
+
+
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.integers(2, 4))
+def test_metrics_are_relative_to_the_conditional_law(data, lang, length):
+    start = _draw_given(data, lang, length)
+    sch = data.draw(schedules(int(np.sum(start < 0)), max_steps=3))
+    out = em.exact.output_distribution(lang, length, sch, given=start)
+    q = naive.joint(lang, length)
+    agree = {x: p for x, p in q.items() if all(t < 0 or t == v for t, v in zip(start, x))}
+    z = sum(agree.values())
+    cond = {x: p / z for x, p in agree.items()}
+    p = {x: float(out.probs[x]) for x in cond}
+    reference = sum(v * math.log(v / p[x]) for x, v in cond.items() if v > 0) if all(
+        p[x] > 0 for x, v in cond.items() if v > 0) else math.inf
+    assert em.metrics.kl(lang, out, base="nats") == pytest.approx(reference, rel=1e-9, abs=1e-12)
+    assert em.metrics.ser(lang, out) == pytest.approx(1 - sum(p.values()), abs=1e-12)
+
+
+@pytest.mark.parametrize("strategy", ["confidence", "margin"])
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.integers(1, 4))
+def test_remasking_matches_the_literal_sampler_in_rationals(strategy, data, lang, length):
+    sch = data.draw(schedules(length, max_steps=3))
+    note(repr(sch))
+    q = naive.joint(lang, length, exact=True)
+    ref, esc = naive.remasking_output_distribution(q, length, lang.vocab_size, sch, naive.oracle_fn(q, lang.vocab_size),
+                                                   strategy, exact=True)
+    assert sum(ref.values()) + esc == 1
+    _compare(em.exact.output_distribution(lang, length, sch, strategy=strategy), ref, esc, rel=1e-10)
+
+
+@pytest.mark.parametrize("strategy", ["confidence", "margin", "entropy"])
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.integers(2, 4))
+def test_remasking_with_given_tokens_and_any_model(strategy, data, lang, length):
+    start = _draw_given(data, lang, length)
+    sch = data.draw(schedules(int(np.sum(start < 0)), max_steps=3))
+    model = data.draw(models(lang))
+    q = naive.joint(lang, length)
+    ref, esc = naive.remasking_output_distribution(q, length, lang.vocab_size, sch, naive.model_fn(model), strategy,
+                                                   given=start)
+    _compare(em.exact.output_distribution(lang, length, sch, model, given=start, strategy=strategy), ref, esc, rel=1e-9)
+
+
+def test_a_planted_bug_is_told_apart():
+    """Scoring by the model's top probability before the draw (not the drawn token's) changes the law."""
+    lang = em.NGram.random(3, 2, seed=4, prune=0.1)
+    sch = em.schedules.fixed_sizes([2, 1, 1])
+    q = naive.joint(lang, 4)
+    right, _ = naive.remasking_output_distribution(q, 4, 3, sch, naive.oracle_fn(q, 3), "confidence")
+    wrong, _ = naive.remasking_output_distribution(q, 4, 3, sch, naive.oracle_fn(q, 3), "margin")
+    out = em.exact.output_distribution(lang, 4, sch, strategy="confidence")
+    assert max(abs(out.probs[x] - right[x]) for x in right) < 1e-12
+    assert max(abs(out.probs[x] - wrong[x]) for x in right) > 1e-3
+    ignored = em.exact.output_distribution(lang, 4, sch)  # a prompt ignored is another law again
+    prompted = em.exact.output_distribution(lang, 4, em.schedules.fixed_sizes([2, 1]), given=[1, -1, -1, -1])
+    assert np.abs(ignored.probs - prompted.probs).sum() > 0.1
+
+
+def test_random_strategy_is_the_state_space_engine_and_bad_inputs_are_refused():
+    lang = em.languages.counterexample16()
+    out = em.exact.output_distribution(lang, 3, em.schedules.iid(2), strategy="random")
+    assert out.strategy == "random" and out.method == "state-space engine"
+    with pytest.raises(InvalidArgument, match="strategy='lowest'"):
+        em.exact.output_distribution(lang, 3, em.schedules.iid(2), strategy="lowest")
+    with pytest.raises(ImpossibleEvidence, match="given="):
+        em.exact.output_distribution(lang, 3, em.schedules.iid(2), given=[0, 5, -1])  # (0,0) then (1,1): the letters disagree
+    with pytest.raises(InvalidArgument, match="no MASK"):
+        em.exact.output_distribution(lang, 2, em.schedules.iid(2), given=[0, 0])
+    with pytest.raises(InvalidArgument, match="length 2, expected 3"):
+        em.exact.output_distribution(lang, 3, em.schedules.iid(2), given=[0, -1])
+    with pytest.raises(ValueError, match="sizes"):
+        em.exact.output_distribution(lang, 3, em.schedules.fixed_sizes([1, 2]), given=[0, -1, -1])
