@@ -27,8 +27,8 @@ from .hmm_kernels import _sample_hmm, support_dfa
 from .inference import log_evidence_batch, support_consistent_batch
 from .validation import as_float, as_int, as_probability_array, as_sequences
 
-__all__ = ["Language", "HMM", "NGram", "counterexample16", "same_language", "parse_family", "make_language",
-           "family_order"]
+__all__ = ["Language", "HMM", "NGram", "counterexample16", "same_language", "parse_family", "parse_sticky",
+           "make_language", "family_order"]
 
 def _pruned_dirichlet(rng: np.random.Generator, num_rows: int, size: int, concentration: float, prune: float):
     """Dirichlet rows with entries below ``prune`` set to 0 (keeping each row's largest) and renormalised."""
@@ -254,6 +254,32 @@ class HMM(Language):
                   "concentration": concentration, "prune": prune}
         return cls(initial, transition, emission, info={"recipe": recipe})
 
+    @classmethod
+    def sticky(cls, num_states: int, vocab_size: int, stay: float, seed: int, noise: float = 0.1) -> "HMM":
+        """Slow-mixing HMM: the hidden state keeps its value with probability ``stay`` and otherwise jumps to a
+        uniformly random state (itself included); state h emits token h mod V with probability 1 - ``noise``,
+        else a token from a seeded Dirichlet(1) row. The initial law is uniform.
+
+        Its correlation length is about 1 / (1 - stay) positions, so at L well beyond it the information profile
+        falls fast at first (a few revealed tokens pin down the hidden segments) and then flattens. With
+        ``noise`` = 0 and V >= H every state emits a token of its own: the language is a Markov chain on tokens
+        and its profile is exact at any L (``token_chain``); ``seed`` then changes nothing.
+        """
+        num_states = as_int(num_states, "num_states", minimum=1)
+        vocab_size = as_int(vocab_size, "vocab_size", minimum=1)
+        stay = as_float(stay, "stay", minimum=0.0, maximum=1.0)
+        noise = as_float(noise, "noise", minimum=0.0, maximum=1.0)
+        seed = as_int(seed, "seed", minimum=0)
+        rng = np.random.default_rng(seed)
+        initial = np.full(num_states, 1.0 / num_states)
+        transition = np.full((num_states, num_states), (1.0 - stay) / num_states)
+        transition[np.diag_indices(num_states)] += stay
+        emission = noise * rng.dirichlet(np.ones(vocab_size), size=num_states)
+        emission[np.arange(num_states), np.arange(num_states) % vocab_size] += 1.0 - noise
+        recipe = {"constructor": "HMM.sticky", "num_states": num_states, "vocab_size": vocab_size, "stay": stay,
+                  "noise": noise, "seed": seed}
+        return cls(initial, transition, emission, info={"recipe": recipe})
+
 
 @dataclass(frozen=True, eq=False)
 class NGram(Language):
@@ -413,18 +439,43 @@ def same_language(a, b) -> bool:
 
 # --- named families of random languages ------------------------------------------------------------------------
 _FAMILY = re.compile(r"^(ngram|hmm)(\d+)-V(\d+)(?:-p([0-9.]+))?$")
+_STICKY = re.compile(r"^sticky(\d+)-V(\d+)-s([0-9.]+)(?:-n([0-9.]+))?$")
 DEFAULT_FAMILY_PRUNE = 0.1
+DEFAULT_STICKY_NOISE = 0.1
+
+
+def parse_sticky(family: str, flag: str = "family") -> tuple[int, int, float, float]:
+    """(hidden states H, vocabulary size V, stay, noise) of a sticky family ``sticky{H}-V{V}-s{stay}[-n{noise}]``
+    (``HMM.sticky``; the noise defaults to ``DEFAULT_STICKY_NOISE``), e.g. ``sticky4-V4-s0.95`` or the Markov
+    chain ``sticky4-V4-s0.98-n0``."""
+    match = _STICKY.match(family) if isinstance(family, str) else None
+    if not match:
+        raise InvalidArgument(f"{flag} {family!r} must look like 'sticky4-V4-s0.95' or 'sticky4-V4-s0.98-n0'.")
+    size, vocab, stay, noise = match.groups()
+    try:
+        stay, noise = float(stay), float(noise) if noise else DEFAULT_STICKY_NOISE
+    except ValueError:
+        raise InvalidArgument(f"{flag} {family!r} has a stay or noise that is not a number: write e.g. "
+                              "'-s0.95-n0.1'.") from None
+    if int(size) < 1 or int(vocab) < 1 or not (0 <= stay <= 1 and 0 <= noise <= 1):
+        raise InvalidArgument(f"{flag} {family!r} needs H >= 1, V >= 1, and stay and noise in [0, 1].")
+    return int(size), int(vocab), stay, noise
 
 
 def parse_family(family: str, flag: str = "family") -> tuple[str, int, int, float]:
     """(kind, order or hidden states, vocabulary size, prune) of a family name ``ngram{n}-V{V}[-p{prune}]`` or
-    ``hmm{H}-V{V}[-p{prune}]``; the prune defaults to ``DEFAULT_FAMILY_PRUNE``.
+    ``hmm{H}-V{V}[-p{prune}]``; the prune defaults to ``DEFAULT_FAMILY_PRUNE``. A sticky family
+    ``sticky{H}-V{V}-s{stay}[-n{noise}]`` gives ("sticky", H, V, stay) (``parse_sticky`` reads the noise too).
 
     ``flag`` is how error messages name the argument (a command line passes its option, e.g. "--families").
     """
+    if isinstance(family, str) and family.startswith("sticky"):
+        size, vocab, stay, _ = parse_sticky(family, flag)
+        return "sticky", size, vocab, stay
     match = _FAMILY.match(family) if isinstance(family, str) else None
     if not match:
-        raise InvalidArgument(f"{flag} {family!r} must look like 'ngram2-V2', 'ngram3-V2-p0.2' or 'hmm3-V3'.")
+        raise InvalidArgument(f"{flag} {family!r} must look like 'ngram2-V2', 'ngram3-V2-p0.2', 'hmm3-V3' or "
+                              "'sticky4-V4-s0.95'.")
     kind, size, vocab, prune = match.groups()
     try:
         prune = float(prune) if prune else DEFAULT_FAMILY_PRUNE
@@ -438,10 +489,14 @@ def parse_family(family: str, flag: str = "family") -> tuple[str, int, int, floa
 
 def make_language(family: str, seed: int, concentration: float = 1.0, flag: str = "family") -> Language:
     """The seeded language a family name stands for: ``NGram.random`` for ``ngram{n}-V{V}[-p{prune}]``,
-    ``HMM.random`` for ``hmm{H}-V{V}[-p{prune}]`` (see ``parse_family``), or ``counterexample16`` (the
-    letter-pair chain; ``seed`` is then unused)."""
+    ``HMM.random`` for ``hmm{H}-V{V}[-p{prune}]`` (see ``parse_family``), ``HMM.sticky`` for
+    ``sticky{H}-V{V}-s{stay}[-n{noise}]`` (see ``parse_sticky``), or ``counterexample16`` (the letter-pair chain;
+    ``seed`` is then unused)."""
     if family == "counterexample16":
         return counterexample16()
+    if isinstance(family, str) and family.startswith("sticky"):
+        size, vocab, stay, noise = parse_sticky(family, flag)
+        return HMM.sticky(size, vocab, stay, seed, noise)
     kind, size, vocab, prune = parse_family(family, flag)
     if kind == "ngram":
         return NGram.random(vocab, size, seed, concentration, prune)

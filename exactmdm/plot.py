@@ -153,5 +153,39 @@ def _li_cai_figure(source, path):
     return li_cai_against_bound(rows, path)
 
 
-FIGURES = {"theorem_ser": _ser_figure, "theorem_ter": _ter_figure, "theorem_li_cai": _li_cai_figure}
+def _schedules_figure(source, path):
+    """Left: h(j)/h(0) against j/L per language (largest L), with the balanced and optimal step functions (the
+    left Riemann sums whose area above h is E KL) of the language where optimal gains most. Right: E KL against T
+    per schedule for that language at its largest L (point values; Monte Carlo rows at their estimate)."""
+    from .theorems.render import cell_bounds
+
+    curves, steps, kls = _rows(source, "CurveRow"), _rows(source, "StepFunctionRow"), _rows(source, "ExpectedKLRow")
+    ratios = [r for r in _rows(source, "RatioRow") if r["ratio"] is not None]
+    focus = max(ratios, key=lambda r: r["ratio"])["language"] if ratios else curves[0]["language"]
+    plt = require_matplotlib()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
+    for language in dict.fromkeys(r["language"] for r in curves):
+        group = [r for r in curves if r["language"] == language]
+        left.plot([r["fraction"] for r in group], [r["relative"] for r in group], label=f"{language}, L = {group[0]['L']}")
+    for r in (r for r in steps if r["language"] == focus):
+        edges = np.array(r["cuts"]) / r["L"]
+        left.stairs(r["levels"], edges, ls="--" if r["schedule"] == "balanced" else ":", lw=1.5,
+                    label=f"{focus}: {r['schedule']} T = {r['T']}")
+    left.set(xlabel="j / L", ylabel="h(j) / h(0)", title="information profile and left Riemann step functions")
+    left.legend(fontsize=7)
+    largest = max(r["L"] for r in kls if r["language"] == focus)
+    for schedule in dict.fromkeys(r["schedule"] for r in kls):
+        group = sorted((r for r in kls if r["language"] == focus and r["L"] == largest and r["schedule"] == schedule),
+                       key=lambda r: r["T"])
+        values = [(r["T"], cell_bounds(r["kl"])[0]) for r in group]
+        values = [(t, v) for t, v in values if v > 0]
+        if values:
+            right.plot(*zip(*values), "o-", label=schedule)
+    right.set(xscale="log", yscale="log", xlabel="steps T", ylabel="E KL [nats]", title=f"{focus}, L = {largest}")
+    right.legend(fontsize=7)
+    return _save(fig, path)
+
+
+FIGURES = {"theorem_ser": _ser_figure, "theorem_ter": _ter_figure, "theorem_li_cai": _li_cai_figure,
+           "schedules": _schedules_figure}
 """The figure of each check that has one: ``FIGURES[name](result_or_certificate, path)``, drawn from the records."""

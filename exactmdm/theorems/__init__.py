@@ -7,15 +7,16 @@ certificate, ``plot`` draws them. Bounds are pure functions in ``bounds``.
 
 from __future__ import annotations
 
-from . import (assumption_eps_learning, theorem_li_cai, theorem_li_cai_lower, theorem_ser, theorem_ser_sufficient,
-               theorem_ter)
+from . import (assumption_eps_learning, schedule_theory, theorem_li_cai, theorem_li_cai_lower, theorem_ser,
+               theorem_ser_sufficient, theorem_ter)
 from ..errors import InvalidArgument
 from . import harness
 from .records import CheckResult, Table
 from .result import compare_certificates
 
 CHECKS = {module.NAME: module for module in (theorem_ser, theorem_ter, theorem_ser_sufficient, theorem_li_cai,
-                                               theorem_li_cai_lower, assumption_eps_learning)}
+                                               theorem_li_cai_lower, assumption_eps_learning,
+                                               schedule_theory)}
 
 __all__ = ["CHECKS", "CheckResult", "Table", "compare_certificates", "run", "prepare"]
 

@@ -119,6 +119,20 @@ OPTIONS = {
     "random_schedules": Option(int, "random size compositions per language", minimum=0),
     "exact_length": Option(int, "L at which eps_learning is enumerated exactly", minimum=1),
     "sampled_length": Option(int, "L at which eps_learning is sampled", minimum=1),
+    "dp_length": Option(int, "L at which the optimal schedule's DP is compared with brute force over every composition",
+                        minimum=1),
+    "dp_steps": Option(int, "step counts T of the DP against brute force", many=True, minimum=1),
+    "table_families": Option(str, "languages of the long-L schedule tables: the families of --families, "
+                             "sticky{H}-V{V}-s{stay}[-n{noise}] or counterexample16 (Markov chains exact at "
+                             "--table-lengths, other HMMs Monte Carlo at --mc-lengths)", many=True),
+    "table_lengths": Option(int, "lengths L of the exact (Markov-chain) schedule tables", many=True, minimum=2),
+    "steps_lengths": Option(int, "lengths L of the steps-needed table and its growth fit (Markov chains, exact)",
+                            many=True, minimum=2),
+    "table_steps": Option(int, "step counts T of the schedule tables", many=True, minimum=1),
+    "kl_targets": Option(float, "targets eps (nats) of the steps-needed table: least T with E KL <= eps", many=True,
+                         minimum=0.0, strict=True),
+    "mc_lengths": Option(int, "lengths L of the Monte Carlo (HMM) schedule tables", many=True, minimum=2),
+    "geometric_ratio": Option(float, "ratio of consecutive sizes of the geometric schedule", minimum=0.0, strict=True),
 }
 
 

@@ -16,6 +16,8 @@ SMALL = {
     "theorem_li_cai_lower": dict(families=["ngram2-V2"], seeds=[0], length=4),
     "assumption_eps_learning": dict(families=["ngram2-V2"], eps=[0.01], exact_length=3, sampled_length=16,
                                     samples=200),
+    "schedules": dict(families=["ngram2-V2"], seeds=[0], length=3, dp_length=5, dp_steps=[2], table_families=["ngram2-V2"],
+                      table_lengths=[16], steps_lengths=[16, 32], table_steps=[2, 4], kl_targets=[1.0]),
 }
 FALSE = {
     "theorem_ter": dict(bound_factor=0.0),
@@ -23,6 +25,7 @@ FALSE = {
     "theorem_li_cai": dict(bound_factor=0.01),
     "theorem_li_cai_lower": dict(bound_factor=1000.0),
     "assumption_eps_learning": dict(claim_factor=0.5),
+    "schedules": dict(bound_factor=0.01),
 }
 
 
