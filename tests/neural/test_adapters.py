@@ -82,7 +82,9 @@ def test_llada_generate_on_the_adapter_draws_the_exact_law_of_its_balanced_sizes
         out = _llada_generate(model, num, 4, 3, 3, torch.Generator().manual_seed(seed)).numpy()
         return np.where(out == 3, em.MASK, out)
 
-    report = assert_sampler_matches_exact(sample_fn, LANG, 4, em.schedules.fixed_sizes([2, 1, 1]), num_samples=6000)
+    sizes = em.schedules.llada(4, 3, 4).sizes_per_block()[0]
+    assert sizes == (2, 1, 1)
+    report = assert_sampler_matches_exact(sample_fn, LANG, 4, em.schedules.fixed_sizes(sizes), num_samples=6000)
     assert report.passed
 
 
