@@ -27,7 +27,7 @@ from .errors import EnumerationTooLarge, InvalidArgument, InvalidType, format_by
 from .validation import as_float, as_int
 
 __all__ = ["MAX_STEPS", "IIDSchedule", "FixedSizes", "iid", "fixed_sizes", "balanced_sizes", "linear", "cosine", "poly",
-           "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb", "optimal", "steps_needed"]
+           "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb", "optimal", "steps_needed", "LLaDASchedule", "llada"]
 
 WEIGHT_ATOL = 1e-12
 
@@ -365,3 +365,62 @@ def steps_needed(profile, eps: float, family: str = "optimal", **options) -> int
     from .schedule_design import steps_needed as _steps_needed
 
     return _steps_needed(profile, eps, family, **options)
+
+
+@dataclass(frozen=True)
+class LLaDASchedule:
+    """LLaDA's semi-autoregressive schedule, as its generate code runs it (a description: the exact engines
+    take exchangeable schedules, and blocks are not exchangeable).
+
+    The ``gen_length`` positions are cut into ``gen_length / block_length`` blocks generated left to right;
+    ``steps`` are split evenly over the blocks (LLaDA asserts both divisions); inside a block of n masked
+    positions and T = steps / blocks steps, step k unmasks n // T tokens, plus one for the first n % T steps
+    (LLaDA's ``get_num_transfer_tokens``). Steps that would unmask nothing (T > n) are skipped here; LLaDA
+    runs them as network calls that change nothing.
+    """
+
+    gen_length: int
+    steps: int
+    block_length: int
+
+    @property
+    def kind(self) -> str:
+        return "llada"
+
+    @property
+    def num_blocks(self) -> int:
+        return self.gen_length // self.block_length
+
+    @property
+    def steps_per_block(self) -> int:
+        return self.steps // self.num_blocks
+
+    @property
+    def name(self) -> str:
+        return f"llada(gen_length={self.gen_length}, steps={self.steps}, block_length={self.block_length})"
+
+    def sizes_per_block(self) -> tuple:
+        """One tuple per block, left to right: the tokens each (non-empty) step of the block unmasks."""
+        base, extra = divmod(self.block_length, self.steps_per_block)
+        sizes = tuple(base + 1 if k < extra else base for k in range(self.steps_per_block))
+        return (tuple(s for s in sizes if s),) * self.num_blocks
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, "gen_length": self.gen_length, "steps": self.steps, "block_length": self.block_length,
+                "sizes_per_block": [list(b) for b in self.sizes_per_block()]}
+
+
+def llada(gen_length: int, steps: int, block_length: int) -> LLaDASchedule:
+    """LLaDA's schedule: blocks of ``block_length`` left to right, ``steps`` in total split evenly over them."""
+    gen_length = as_int(gen_length, "gen_length", minimum=1)
+    steps = as_int(steps, "steps", minimum=1)
+    block_length = as_int(block_length, "block_length", minimum=1)
+    if gen_length % block_length:
+        raise InvalidArgument(f"block_length={block_length} does not divide gen_length={gen_length}: LLaDA needs whole "
+                              "blocks; pick a divisor of gen_length.")
+    blocks = gen_length // block_length
+    if steps % blocks:
+        raise InvalidArgument(f"steps={steps} is not divisible by the {blocks} blocks (gen_length={gen_length} / "
+                              f"block_length={block_length}): LLaDA splits the steps evenly over the blocks; use a "
+                              f"multiple of {blocks}.")
+    return LLaDASchedule(gen_length, steps, block_length)

@@ -6,6 +6,8 @@ Requires the ``test`` extra (hypothesis).
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass, fields
 from fractions import Fraction
 
 import numpy as np
@@ -18,7 +20,7 @@ from .schedules import fixed_sizes, iid
 from .validation import as_language
 
 __all__ = ["languages", "schedules", "masked_sequences", "models", "lookup_model", "assert_sampler_matches_exact",
-           "assert_posterior_matches"]
+           "SamplerReport", "detectable_tv", "assert_posterior_matches"]
 
 
 def _check_int(name: str, value, minimum: int = 1):
@@ -157,22 +159,122 @@ def models(language):
     )
 
 
+STRATEGIES = ("random", "confidence", "margin", "entropy")
+POWER = 0.9
+# Besag-Clifford sequential Monte Carlo p-value: stop once this many simulated statistics reach the observed
+# one. A correct sampler then costs a few dozen simulations, and the p-value stays valid (P(p <= a) <= a).
+_EXCEEDANCES = 20
+
+
+@dataclass(frozen=True)
+class SamplerReport:
+    """What ``assert_sampler_matches_exact`` measured: both tests, the worst cells and the global test's power.
+
+    Attributes
+    ----------
+    passed : both tests held at their thresholds.
+    min_p_value : smallest per-cell exact binomial p-value; compared with ``cell_threshold`` (Bonferroni).
+    global_p_value : Monte Carlo p-value of the G statistic, calibrated by simulation from the exact law.
+    cell_threshold, global_threshold : alpha/2 over the cells, and alpha/2; together the false-alarm rate is <= alpha.
+    alpha : the stated false-alarm rate.
+    num_samples : draws tested.
+    num_cells : support sequences plus the "off the support" cell.
+    g_statistic : 2 sum_k n_k log(n_k / (N p_k)) over cells of positive exact probability.
+    num_simulations : draws of the statistic under the exact law used to calibrate it.
+    worst_cells : up to 5 ``(cell, observed, expected, p_value)``, smallest p first; ``cell`` is a token tuple or
+        ``"off the support"``.
+    law : how the exact law was obtained.
+    detectable_tv : total variation above which the global test detects *any* alternative with power >= 90% at
+        this sample size (asymptotic: G is noncentral chi-square with lambda = N sum (q-p)^2/p >= 4 N TV^2);
+        ``None`` when the law has a single cell.
+    """
+
+    passed: bool
+    min_p_value: float
+    global_p_value: float
+    cell_threshold: float
+    global_threshold: float
+    alpha: float
+    num_samples: int
+    num_cells: int
+    g_statistic: float
+    num_simulations: int
+    worst_cells: tuple
+    law: str
+    detectable_tv: float | None
+
+    @property
+    def threshold(self) -> float:
+        """The per-cell (Bonferroni) threshold, the one ``min_p_value`` is compared with."""
+        return self.cell_threshold
+
+    def to_dict(self) -> dict:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["worst_cells"] = [{"cell": c if isinstance(c, str) else list(c), "observed": o, "expected": e, "p_value": p}
+                              for c, o, e, p in self.worst_cells]
+        return out
+
+    def __str__(self) -> str:
+        verdict = "matches" if self.passed else "does not match"
+        tv = "n/a (one cell)" if self.detectable_tv is None else f"{self.detectable_tv:.3g}"
+        lines = [f"sampler {verdict} the exact law ({self.law}); {self.num_samples} samples, {self.num_cells} cells, "
+                 f"alpha = {self.alpha:g}",
+                 f"  per-cell exact binomial tests: min p = {self.min_p_value:.3g} (Bonferroni threshold "
+                 f"{self.cell_threshold:.3g})",
+                 f"  global G test: G = {self.g_statistic:.4g}, p = {self.global_p_value:.3g} (threshold "
+                 f"{self.global_threshold:.3g}; {self.num_simulations} simulations from the exact law)",
+                 f"  detectable total variation at 90% power (global test, asymptotic): {tv}",
+                 "  worst cells:"]
+        lines += [f"    {c if isinstance(c, str) else c}: expected {e:.1f}, observed {o}, p = {p:.3g}"
+                  for c, o, e, p in self.worst_cells]
+        return "\n".join(lines)
+
+
 def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=None, *, num_samples: int,
-                                 alpha: float = 1e-3, seed: int = 0):
+                                 alpha: float = 1e-3, seed: int = 0, given=None, strategy: str = "random",
+                                 law=None) -> SamplerReport:
     """Assert that ``sample_fn(num, seed) -> (num, L) ints`` draws from the exact output law of the sampler.
 
     Cells: every support sequence and one "off the support" cell (rows off the support or holding MASK).
-    Each cell's count is tested against its exact probability by an exact two-sided binomial test, with a
-    Bonferroni correction, so a correct sampler fails with probability at most ``alpha`` (the stated
-    false-alarm rate). On failure the AssertionError lists the worst cells with expected and observed counts.
+    Two tests share ``alpha`` (alpha/2 each), so a correct sampler fails with probability at most ``alpha``:
+
+    * per cell, an exact two-sided binomial test of its count, Bonferroni over the cells: catches a
+      concentrated error and names the cells;
+    * globally, the G statistic 2 sum n_k log(n_k / (N p_k)), its p-value calibrated by simulating
+      multinomial counts from the exact law (seeded by ``seed``; sequential, Besag-Clifford): catches an error
+      spread thinly over many cells, which the per-cell test misses.
+
+    ``law``: a precomputed ``exact.output_distribution`` result (``.probs`` over V^L, ``.escaped``) to test
+    against instead of computing it; required when ``given`` (prompt tokens, MASK where generated) or a
+    ``strategy`` other than "random" is asked for, which the exact engine does not take yet.
+
+    Returns a ``SamplerReport`` when both tests hold; raises an AssertionError carrying the same report (as
+    ``error.report``) and naming the worst cells when one fails.
     """
     from . import exact
     from .montecarlo.statistics import binomial_two_sided_pvalue
     from .validation import as_float
 
     _check_int("num_samples", num_samples)
+    _check_int("seed", seed, minimum=0)
     alpha = as_float(alpha, "alpha", minimum=0.0, maximum=1.0, strict_minimum=True)
-    out = exact.output_distribution(lang, length, schedule, model)
+    if strategy not in STRATEGIES:
+        raise InvalidArgument(f"strategy={strategy!r} must be one of {STRATEGIES}.")
+    if law is None:
+        if given is not None or strategy != "random":
+            asked = "given=" if given is not None else f"strategy={strategy!r}"
+            raise InvalidArgument(f"{asked} was passed without law=: the exact engine cannot yet compute the output law "
+                                  "of a prompted or non-random-remasking sampler; compute that law yourself and pass "
+                                  "it as law= (an object with .probs over V^L and .escaped).")
+        law = exact.output_distribution(lang, length, schedule, model)
+        described = "computed by exact.output_distribution"
+    else:
+        described = "supplied as law="
+    law_probs, escaped = _check_law(law, lang, length)
+    if given is not None:
+        described += f", given={np.asarray(given).tolist()}"
+    if strategy != "random":
+        described += f", strategy={strategy!r}"
     draws = np.asarray(sample_fn(num_samples, seed))
     if draws.shape != (num_samples, length):
         raise AssertionError(f"sample_fn returned shape {draws.shape}, expected {(num_samples, length)}")
@@ -185,16 +287,159 @@ def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=N
     counts = np.zeros(len(support) + 1, dtype=np.int64)
     for row, good in zip(draws.tolist(), ok):
         counts[codes[tuple(row)] if good else -1] += 1
-    probs = np.append(out.probs[tuple(support.T)], out.escaped)
+    probs = np.append(law_probs[tuple(support.T)], escaped)
     pvalues = np.array([binomial_two_sided_pvalue(int(c), num_samples, float(p)) for c, p in zip(counts, probs)])
-    threshold = alpha / len(counts)
-    if pvalues.min() < threshold:
-        worst = np.argsort(pvalues)[:5]
-        names = [str(tuple(support[i].tolist())) if i < len(support) else "off the support" for i in worst]
-        lines = [f"  {n}: expected {probs[i] * num_samples:.1f}, observed {counts[i]}, p = {pvalues[i]:.3g}"
-                 for n, i in zip(names, worst)]
-        raise AssertionError(f"sampler does not match the exact law (Bonferroni threshold {threshold:.3g} for "
-                             f"alpha = {alpha:g} over {len(counts)} cells); worst cells:\n" + "\n".join(lines))
+    cell_threshold, global_threshold = alpha / 2 / len(counts), alpha / 2
+    g_obs, global_p, num_sims = _g_test(counts, probs, global_threshold, np.random.default_rng([seed, _CALIBRATION]))
+    # p-values underflow to 0 together for a gross error; the standardised deviation then ranks the cells.
+    expected = probs * num_samples
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deviation = np.where(counts == expected, 0.0, np.abs(counts - expected) / np.sqrt(expected))
+    worst = np.lexsort((-deviation, pvalues))[:5]
+    report = SamplerReport(
+        passed=bool(pvalues.min() >= cell_threshold and global_p > global_threshold),
+        min_p_value=float(pvalues.min()), global_p_value=global_p, cell_threshold=cell_threshold,
+        global_threshold=global_threshold, alpha=alpha, num_samples=num_samples, num_cells=len(counts),
+        g_statistic=g_obs, num_simulations=num_sims,
+        worst_cells=tuple((tuple(support[i].tolist()) if i < len(support) else "off the support", int(counts[i]),
+                           float(probs[i] * num_samples), float(pvalues[i])) for i in worst),
+        law=described, detectable_tv=detectable_tv(int((probs > 0).sum()) - 1, num_samples, global_threshold))
+    if not report.passed:
+        error = AssertionError(str(report))
+        error.report = report
+        raise error
+    return report
+
+
+_CALIBRATION = 0x6D646D  # a second stream for the calibration, apart from the one sample_fn derives from seed
+
+
+def _check_law(law, lang, length: int):
+    probs = getattr(law, "probs", None)
+    escaped = getattr(law, "escaped", None)
+    if probs is None or escaped is None:
+        raise InvalidType(f"law={law!r} must be an exact.output_distribution result (with .probs and .escaped).")
+    probs = np.asarray(probs, dtype=np.float64)
+    shape = (lang.vocab_size,) * length
+    if probs.shape != shape:
+        raise InvalidArgument(f"law.probs has shape {probs.shape}, but V={lang.vocab_size}, L={length} need {shape}: "
+                              "pass the law computed for this language and length.")
+    total = float(probs.sum()) + float(escaped)
+    if (probs < 0).any() or not np.isfinite(total) or abs(total - 1.0) > 1e-9:
+        raise InvalidArgument(f"law has probs summing to {float(probs.sum())!r} and escaped={float(escaped)!r} (total "
+                              f"{total!r}): they must be non-negative and sum to 1.")
+    return probs, float(escaped)
+
+
+def _g(counts: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """2 sum n log(n / e) along the last axis (0 log 0 = 0)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    ratio = np.where(counts > 0, counts / expected, 1.0)
+    return 2.0 * (counts * np.log(ratio)).sum(axis=-1)
+
+
+def _g_test(counts: np.ndarray, probs: np.ndarray, threshold: float, rng, batch: int = 2000):
+    """(G, Monte Carlo p-value, simulations) of the G statistic under the exact law ``probs``.
+
+    Counts in a cell of probability 0 are impossible under the law: p-value 0 with no simulation. Otherwise
+    the statistic is simulated until ``_EXCEEDANCES`` draws reach G (p = h / l) or until enough draws that a
+    p-value below ``threshold`` is attainable with room to spare (p = (g + 1) / (M + 1)).
+    """
+    num = int(counts.sum())
+    positive = probs > 0
+    if counts[~positive].any():
+        return math.inf, 0.0, 0
+    p = probs[positive] / probs[positive].sum()
+    observed = float(_g(counts[positive], num * p))
+    if p.size == 1:
+        return observed, 1.0, 0
+    most = int(math.ceil(_EXCEEDANCES / threshold))
+    done = hits = 0
+    while done < most:
+        size = min(batch, most - done)
+        simulated = _g(rng.multinomial(num, p, size=size), num * p)
+        # A relative tolerance so that ties in floating point count as reaching the observed value.
+        reach = np.flatnonzero(simulated >= observed * (1 - 1e-12))
+        if hits + reach.size >= _EXCEEDANCES:
+            stop = done + int(reach[_EXCEEDANCES - hits - 1]) + 1
+            return observed, _EXCEEDANCES / stop, stop
+        hits += reach.size
+        done += size
+    return observed, (hits + 1) / (most + 1), most
+
+
+def detectable_tv(df: int, num_samples: int, threshold: float, power: float = POWER) -> float | None:
+    """Total variation above which the G test (level ``threshold``, ``df`` degrees of freedom) has power >= ``power``.
+
+    Asymptotic: under the law G ~ chi2(df); under an alternative q, G ~ noncentral chi2(df, lam) with
+    lam = N sum_k (q_k - p_k)^2 / p_k >= N (sum_k |q_k - p_k|)^2 = 4 N TV^2 (Cauchy-Schwarz with sum p = 1).
+    So TV >= sqrt(lam* / (4 N)), lam* the noncentrality at which the power reaches ``power``, guarantees it
+    whatever the direction of the error; the bound is attained by errors proportional to p.
+    """
+    if df < 1:
+        return None
+    critical = _chi2_isf(threshold, df)
+    lo, hi = 0.0, 1.0
+    while _ncx2_sf(critical, df, hi) < power:
+        hi *= 2
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if _ncx2_sf(critical, df, mid) < power else (lo, mid)
+    return math.sqrt(hi / (4 * num_samples))
+
+
+def _gamma_q(a: float, x: float) -> float:
+    """Q(a, x) = Gamma(a, x) / Gamma(a), the regularised upper incomplete gamma function (series or continued
+    fraction, converged to 1e-15)."""
+    if x <= 0:
+        return 1.0
+    log_front = a * math.log(x) - x - math.lgamma(a)
+    if x < a + 1:
+        term = total = 1.0 / a
+        k = a
+        while abs(term) > abs(total) * 1e-16:
+            k += 1
+            term *= x / k
+            total += term
+        return max(0.0, 1.0 - total * math.exp(log_front))
+    tiny = 1e-300
+    b = x + 1 - a
+    c, d = 1 / tiny, 1 / b
+    h = d
+    for i in range(1, 100000):
+        an = -i * (i - a)
+        b += 2
+        d = an * d + b
+        d = 1 / (d if abs(d) > tiny else tiny)
+        c = b + an / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        if abs(d * c - 1) < 1e-15:
+            break
+    return math.exp(log_front) * h
+
+
+def _chi2_isf(tail: float, df: int) -> float:
+    """x with P(chi2(df) > x) = tail, by bisection."""
+    lo, hi = 0.0, float(df) + 10.0
+    while _gamma_q(df / 2, hi / 2) > tail:
+        hi *= 2
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if _gamma_q(df / 2, mid / 2) > tail else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def _ncx2_sf(x: float, df: int, lam: float) -> float:
+    """P(noncentral chi2(df, lam) > x): the Poisson(lam / 2) mixture of chi2(df + 2j), summed until the Poisson
+    tail is below 1e-14."""
+    mean = lam / 2
+    top = int(mean + 12 * math.sqrt(mean) + 40)
+    total = 0.0
+    for j in range(top + 1):
+        weight = math.exp(-mean + j * math.log(mean) - math.lgamma(j + 1)) if mean > 0 else float(j == 0)
+        total += weight * _gamma_q(df / 2 + j, x / 2)
+    return min(1.0, total)
 
 
 def _integer_draws(draws: np.ndarray) -> np.ndarray:

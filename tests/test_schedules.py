@@ -152,3 +152,33 @@ def test_poly_power_zero_says_what_is_wrong():
         schedules.iid(3, "poly:0")
     with pytest.raises(InvalidArgument, match="not a number"):
         schedules.iid(3, "poly:x")
+
+
+def _get_num_transfer_tokens(mask_num: int, steps: int) -> list:
+    """LLaDA's get_num_transfer_tokens for one row, from its description: base = n // steps, the first
+    n % steps steps one more."""
+    num = [mask_num // steps] * steps
+    for i in range(mask_num % steps):
+        num[i] += 1
+    return num
+
+
+@given(st.integers(1, 8), st.integers(1, 6), st.integers(1, 12))
+def test_llada_counts_are_get_num_transfer_tokens_per_block(block_length, blocks, steps_per_block):
+    sch = schedules.llada(block_length * blocks, steps_per_block * blocks, block_length)
+    expected = [c for c in _get_num_transfer_tokens(block_length, steps_per_block) if c]
+    assert sch.num_blocks == blocks and sch.steps_per_block == steps_per_block
+    assert sch.sizes_per_block() == (tuple(expected),) * blocks
+    assert sum(map(sum, sch.sizes_per_block())) == sch.gen_length
+
+
+def test_llada_by_hand_and_its_errors():
+    assert schedules.llada(8, 6, 4).sizes_per_block() == ((2, 1, 1), (2, 1, 1))
+    assert schedules.llada(4, 6, 4).sizes_per_block() == ((1, 1, 1, 1),)  # two empty steps skipped
+    assert schedules.llada(8, 6, 4).describe()["sizes_per_block"] == [[2, 1, 1], [2, 1, 1]]
+    with pytest.raises(InvalidArgument, match=r"steps=5 is not divisible by the 2 blocks.*multiple of 2"):
+        schedules.llada(8, 5, 4)
+    with pytest.raises(InvalidArgument, match=r"block_length=3 does not divide gen_length=8"):
+        schedules.llada(8, 4, 3)
+    with pytest.raises(InvalidArgument, match="steps"):
+        schedules.llada(8, 0, 4)

@@ -16,6 +16,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without torch
         "(any torch >= 2.1). The rest of exactmdm works without it."
     ) from exc
 
+from . import adapters
 from .devices import resolve_device
 from .oracle import TorchOracle
 from .sampler import SampleInfo, sample
@@ -25,4 +26,4 @@ from .training import TrainConfig, TrainResult, load_checkpoint, train
 
 __all__ = ["TorchOracle", "sample", "SampleInfo", "Denoiser", "ARBaseline", "PRESETS", "build_network",
            "as_reverse_model", "NetworkModel", "TrainConfig", "TrainResult", "train", "load_checkpoint",
-           "resolve_device"]
+           "resolve_device", "adapters"]
