@@ -244,9 +244,11 @@ def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=N
       multinomial counts from the exact law (seeded by ``seed``; sequential, Besag-Clifford): catches an error
       spread thinly over many cells, which the per-cell test misses.
 
+    ``given``: (L,) prompt tokens, MASK where the sampler generates; the reference is then the law conditioned
+    on them and a draw that changes a given token falls in the "off the support" cell. ``strategy``: the
+    remasking rule ("random", "confidence", "margin", "entropy"; see ``exact.output_distribution``).
     ``law``: a precomputed ``exact.output_distribution`` result (``.probs`` over V^L, ``.escaped``) to test
-    against instead of computing it; required when ``given`` (prompt tokens, MASK where generated) or a
-    ``strategy`` other than "random" is asked for, which the exact engine does not take yet.
+    against instead of computing it (e.g. one law for many samplers).
 
     Returns a ``SamplerReport`` when both tests hold; raises an AssertionError carrying the same report (as
     ``error.report``) and naming the worst cells when one fails.
@@ -261,12 +263,7 @@ def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=N
     if strategy not in STRATEGIES:
         raise InvalidArgument(f"strategy={strategy!r} must be one of {STRATEGIES}.")
     if law is None:
-        if given is not None or strategy != "random":
-            asked = "given=" if given is not None else f"strategy={strategy!r}"
-            raise InvalidArgument(f"{asked} was passed without law=: the exact engine cannot yet compute the output law "
-                                  "of a prompted or non-random-remasking sampler; compute that law yourself and pass "
-                                  "it as law= (an object with .probs over V^L and .escaped).")
-        law = exact.output_distribution(lang, length, schedule, model)
+        law = exact.output_distribution(lang, length, schedule, model, given=given, strategy=strategy)
         described = "computed by exact.output_distribution"
     else:
         described = "supplied as law="
@@ -280,13 +277,16 @@ def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=N
         raise AssertionError(f"sample_fn returned shape {draws.shape}, expected {(num_samples, length)}")
     draws = _integer_draws(draws)
     support = np.argwhere(lang.joint(length) > 0)
+    if given is not None:  # the cells are the sequences the conditional law can produce
+        prompt = np.asarray(given)
+        support = support[np.all((prompt < 0) | (support == prompt), axis=1)]
     valid = (draws >= 0).all(axis=1) & (draws < lang.vocab_size).all(axis=1)
     ok = valid.copy()
     ok[valid] = lang.in_support(draws[valid])
     codes = {tuple(x): i for i, x in enumerate(support.tolist())}
     counts = np.zeros(len(support) + 1, dtype=np.int64)
     for row, good in zip(draws.tolist(), ok):
-        counts[codes[tuple(row)] if good else -1] += 1
+        counts[codes.get(tuple(row), -1) if good else -1] += 1  # a changed given token is off the support
     probs = np.append(law_probs[tuple(support.T)], escaped)
     pvalues = np.array([binomial_two_sided_pvalue(int(c), num_samples, float(p)) for c, p in zip(counts, probs)])
     cell_threshold, global_threshold = alpha / 2 / len(counts), alpha / 2

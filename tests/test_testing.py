@@ -176,18 +176,44 @@ def test_the_asymptotic_functions_match_mpmath():
     assert _ncx2_sf(x, df, lam) == pytest.approx(float(ref), rel=1e-10)
 
 
-def test_given_or_strategy_needs_a_law_and_the_law_is_checked():
+def test_the_law_is_checked():
     lang = em.HMM.random(2, 2, seed=4)
     law = em.exact.output_distribution(lang, 3, CLAIMED)
     sample_fn = _exact_draws(law, lang, 3)
-    with pytest.raises(InvalidArgument, match=r"given= was passed without law=.*pass it as law="):
-        em.testing.assert_sampler_matches_exact(sample_fn, lang, 3, CLAIMED, num_samples=10, given=[0, -1, -1])
-    with pytest.raises(InvalidArgument, match=r"strategy='confidence' was passed without law="):
-        em.testing.assert_sampler_matches_exact(sample_fn, lang, 3, CLAIMED, num_samples=10, strategy="confidence")
     with pytest.raises(InvalidArgument, match=r"strategy='lowest' must be one of"):
         em.testing.assert_sampler_matches_exact(sample_fn, lang, 3, CLAIMED, num_samples=10, strategy="lowest", law=law)
     with pytest.raises(InvalidArgument, match=r"law.probs has shape \(2, 2, 2\), but V=2, L=4"):
         em.testing.assert_sampler_matches_exact(sample_fn, lang, 4, CLAIMED, num_samples=10, law=law)
-    report = em.testing.assert_sampler_matches_exact(sample_fn, lang, 3, CLAIMED, num_samples=2000, strategy="confidence",
-                                                     given=[-1, -1, -1], law=law)
-    assert report.passed and "supplied as law=" in report.law and "confidence" in report.law
+    report = em.testing.assert_sampler_matches_exact(sample_fn, lang, 3, CLAIMED, num_samples=2000, law=law)
+    assert report.passed and "supplied as law=" in report.law
+
+
+@pytest.mark.parametrize("strategy", ["random", "confidence", "entropy"])
+def test_the_torch_sampler_with_a_prompt_and_remasking_matches_the_exact_law(strategy):
+    """Two implementations of the same sampler: the torch one (drawn) and the exact engine (enumerated)."""
+    pytest.importorskip("torch")
+    from exactmdm import neural
+
+    lang = em.NGram.random(3, 2, seed=5, prune=0.1)
+    prompt = np.array([int(lang.sample(1, 5, seed=3)[0][0]), -1, -1, -1, -1])
+    schedule = em.schedules.fixed_sizes([2, 1, 1])
+    oracle = neural.TorchOracle(lang)
+
+    def sample_fn(num, seed, given=prompt, strategy=strategy):
+        return neural.sample(oracle, 5, schedule, num=num, seed=seed, device="cpu", strategy=strategy,
+                             given=given).numpy()
+
+    report = em.testing.assert_sampler_matches_exact(sample_fn, lang, 5, schedule, num_samples=20_000, given=prompt,
+                                                     strategy=strategy)
+    assert report.passed and "given=" in report.law and "computed by exact.output_distribution" in report.law
+    # planted bugs: the prompt ignored (all positions generated), the wrong remasking rule
+    unprompted = em.schedules.fixed_sizes([2, 1, 1, 1])
+    with pytest.raises(AssertionError, match="worst cells"):
+        em.testing.assert_sampler_matches_exact(
+            lambda n, s: neural.sample(oracle, 5, unprompted, num=n, seed=s, device="cpu", strategy=strategy).numpy(),
+            lang, 5, schedule, num_samples=20_000, given=prompt, strategy=strategy)
+    other = "margin" if strategy != "margin" else "confidence"
+    if strategy != "random":
+        with pytest.raises(AssertionError, match="worst cells"):
+            em.testing.assert_sampler_matches_exact(lambda n, s: sample_fn(n, s, strategy=other), lang, 5, schedule,
+                                                    num_samples=20_000, given=prompt, strategy=strategy)

@@ -30,7 +30,7 @@ from ..cost import progress_bar
 from ..errors import InvalidArgument
 from ..exact.remasking import SCORE_GRID
 from ..montecarlo import choose_positions, schedule_arrays, uniforms
-from ..validation import as_int
+from ..validation import as_int, as_sequences
 from .devices import resolve_device
 
 STRATEGIES = ("random", "confidence", "margin", "entropy")
@@ -96,7 +96,7 @@ def draw_tokens(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
     return torch.where(tokens >= vocab, last, tokens)
 
 
-def _check(model, length, schedule, num, seed, strategy, blocks):
+def _check(model, length, schedule, num, seed, strategy, blocks, given=None):
     length = as_int(length, "length", minimum=1)
     num = as_int(num, "num", minimum=1)
     seed = as_int(seed, "seed", minimum=0)
@@ -108,22 +108,32 @@ def _check(model, length, schedule, num, seed, strategy, blocks):
     if not callable(model) or not hasattr(model, "vocab_size"):
         raise InvalidArgument(f"model={model!r} must be a TorchOracle, a network from exactmdm.neural or a callable "
                               "with vocab_size mapping (B, L) long tensors to (B, L, V) probabilities.")
-    kind, rates, sizes = schedule_arrays(schedule, length // blocks)
-    return length, num, seed, blocks, kind, rates, sizes
+    if given is not None:
+        if blocks != 1:
+            raise InvalidArgument(f"given= with blocks={blocks}: give the prompt with blocks=1 (the schedule then "
+                                  "reveals the masked positions only).")
+        given = as_sequences(given, "given", model.vocab_size, allow_mask=True, length=length)
+        if given.ndim != 1 or not np.any(given < 0):
+            raise InvalidArgument("given must be one (L,) sequence with MASK = -1 where the sampler generates.")
+    generated = length // blocks if given is None else int(np.sum(given < 0))
+    kind, rates, sizes = schedule_arrays(schedule, generated)
+    return length, num, seed, blocks, kind, rates, sizes, given
 
 
 @torch.no_grad()
 def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", strategy: str = "random",
            blocks: int = 1, batch_size: int = 256, progress: bool = False, return_info: bool = False,
-           on_step=None):
+           on_step=None, given=None):
     """``num`` sequences of length ``length`` from the N-step sampler with ``model``: a (num, L) long tensor.
 
     ``schedule``: ``exactmdm.schedules.iid`` or ``fixed_sizes``. ``model``: ``TorchOracle``, a network
     (``Denoiser``) or any callable with ``vocab_size``. ``on_step(Step)``, if given, sees every step's
     states, model output, draws and choice (for measuring learning error along trajectories).
-    ``return_info=True`` returns ``(tokens, SampleInfo)``.
+    ``return_info=True`` returns ``(tokens, SampleInfo)``. ``given``: (L,) tokens to start from, MASK where
+    the sampler generates (a prompt, infilling); the schedule then reveals the masked positions only.
     """
-    length, num, seed, blocks, kind, rates, sizes = _check(model, length, schedule, num, seed, strategy, blocks)
+    length, num, seed, blocks, kind, rates, sizes, given = _check(model, length, schedule, num, seed, strategy, blocks,
+                                                                  given)
     batch_size = as_int(batch_size, "batch_size", minimum=1)
     device = resolve_device(device)
     if hasattr(model, "to_device"):
@@ -135,7 +145,7 @@ def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", 
         for first in range(0, num, batch_size):
             n = min(batch_size, num - first)
             out, dead, c = _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes, seed,
-                                         device, strategy, on_step)
+                                         device, strategy, on_step, given)
             outs.append(out)
             escaped.append(dead)
             calls += c
@@ -148,8 +158,11 @@ def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", 
     return tokens, info
 
 
-def _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes, seed, device, strategy, on_step):
+def _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes, seed, device, strategy, on_step,
+                  given=None):
     states = torch.full((n, length), -1, dtype=torch.long, device=device)
+    if given is not None:
+        states[:] = torch.as_tensor(np.array(given), device=device)
     alive = torch.ones(n, dtype=torch.bool, device=device)
     sequences = range(first, first + n)
     calls = 0

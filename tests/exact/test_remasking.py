@@ -96,7 +96,8 @@ def test_a_planted_bug_is_told_apart():
     assert max(abs(out.probs[x] - right[x]) for x in right) < 1e-12
     assert max(abs(out.probs[x] - wrong[x]) for x in right) > 1e-3
     ignored = em.exact.output_distribution(lang, 4, sch)  # a prompt ignored is another law again
-    prompted = em.exact.output_distribution(lang, 4, em.schedules.fixed_sizes([2, 1]), given=[1, -1, -1, -1])
+    prompt = [int(lang.sample(1, 4, seed=0)[0][0]), -1, -1, -1]
+    prompted = em.exact.output_distribution(lang, 4, em.schedules.fixed_sizes([2, 1]), given=prompt)
     assert np.abs(ignored.probs - prompted.probs).sum() > 0.1
 
 
