@@ -60,10 +60,10 @@ from .cost import check_enumeration_size
 from .errors import EnumerationTooLarge, InvalidArgument, InvalidType
 from .exact.partition import _add
 from .information import entropy, kl_rows
-from .languages import Language
+
 from .models import Oracle, resolve_model
 from .schedules import FixedSizes, IIDSchedule, xlogy, fixed_sizes, log_comb
-from .validation import MASK, as_float, as_int
+from .validation import MASK, as_float, as_int, as_language
 
 __all__ = ["Profile", "RandomSizes", "profile", "random_sizes", "reveal_weights", "model_profile",
            "MAX_ENUMERATION_ENTRIES"]
@@ -476,8 +476,7 @@ def profile(lang, length: int, *, method: str = "auto", num: int | None = None, 
     nnz(T)), intervals at ``confidence``, reproducible by ``seed``), or "auto": enumeration when it fits, else
     markov when the language is a chain, else montecarlo. ``num`` defaults to 64 (Monte Carlo only).
     """
-    if not isinstance(lang, Language):
-        raise InvalidType(f"lang={lang!r} must be an exactmdm language (exactmdm.HMM or exactmdm.NGram).")
+    lang = as_language(lang)
     length = as_int(length, "length", minimum=1)
     if method not in METHODS:
         raise InvalidArgument(f"method={method!r} is not known: use one of {', '.join(map(repr, METHODS))}.")

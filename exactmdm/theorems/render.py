@@ -30,7 +30,9 @@ def format_cell(value) -> str:
     if isinstance(value, (float, Fraction)):
         value = float(value)
         return "inf" if math.isinf(value) else f"{value:.6g}"
-    if is_dataclass(value) and hasattr(value, "low"):  # a Monte Carlo Estimate
+    if is_dataclass(value) and hasattr(value, "low"):  # a Monte Carlo Estimate (exact where its interval is a point)
+        if value.low == value.high == value.value:
+            return format_cell(float(value.value))
         return f"{value.value:.4g} [{value.low:.4g}, {value.high:.4g}]"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(format_cell(v) for v in value) + "]"

@@ -8,7 +8,7 @@ from exactmdm.check import main
 from exactmdm.theorems import prepare, run, theorem_li_cai, theorem_li_cai_lower, theorem_ser_sufficient, theorem_ter
 
 TER_SMALL = dict(families=["ngram2-V2"], lengths=[3], steps=[1, 4], eps=[0.05], long_lengths=[32], long_steps=[64],
-                 long_families=["ngram2-V2"], long_model_steps=[4, 16], samples=4, exact_samples=0)
+                 long_families=["ngram3-V2"], long_model_steps=[4, 16], samples=4, exact_samples=0)
 
 
 def _path_kl(result):

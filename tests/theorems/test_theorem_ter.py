@@ -5,11 +5,11 @@ from exactmdm.theorems import theorem_ter
 
 
 def _fake_estimates(monkeypatch, table):
-    """kl_per_token returns the interval table[(L, N)] (bits/token) instead of sampling."""
-    def fake(lang, length, schedule, model=None, **kw):
-        low, high = table[length, schedule.num_steps]
-        return montecarlo.Estimate((low + high) / 2, low, high, 8, 0.99, "upper bound", "KL(q||p)/L", "bits/token", "")
-    monkeypatch.setattr(montecarlo, "kl_per_token", fake)
+    """The path KL of each (L, N) is the interval table[(L, N)] (bits/token) instead of a computed one."""
+    def fake(lang, length, steps, samples, seed):
+        return {N: montecarlo.Estimate(sum(table[length, N]) / 2, *table[length, N], 8, 0.99, "upper bound", "KL(q||p)/L",
+                                       "bits/token", "") for N in steps}
+    monkeypatch.setattr(theorem_ter, "path_kl_per_token", fake)
 
 
 def test_shape_summary_reads_flatness_fall_and_n_min_growth(monkeypatch):
@@ -33,3 +33,24 @@ def test_letter_pair_constants_are_flat_in_l_and_halve_with_n():
                                long_model_steps=[64], samples=4, exact_samples=0)
     assert result.constants["letter_pair_eps_total_spread_in_L"].float < 0.01
     assert 0.49 < result.constants["letter_pair_eps_total_step_ratio"].float < 0.51
+
+
+def test_path_kl_is_exact_for_chains_and_its_intervals_cover_it_otherwise():
+    """The profile identity against the Monte Carlo path KL (sampled reveal paths), an independent estimator."""
+    import math
+
+    import exactmdm as em
+
+    chain = em.NGram.random(2, 2, seed=0, prune=0.1)
+    exact = theorem_ter.path_kl_per_token(chain, 64, [4, 16], 32, 0)
+    for N, est in exact.items():
+        assert est.kind == "exact" and est.low == est.high == est.value
+        sampled = montecarlo.kl_per_token(chain, 64, em.schedules.iid(N), num=400, seed=1, method="path")
+        assert sampled.low <= est.value <= sampled.high
+    trigram = em.NGram.random(2, 3, seed=0, prune=0.1)
+    estimated = theorem_ter.path_kl_per_token(trigram, 64, [4, 16], 64, 0)
+    for N, est in estimated.items():
+        sampled = montecarlo.kl_per_token(trigram, 64, em.schedules.iid(N), num=64, seed=1, method="path")
+        assert est.low < est.high and max(est.low, sampled.low) <= min(est.high, sampled.high)  # the intervals meet
+        assert est.high - est.low < sampled.high - sampled.low  # and at equal samples the profile's is narrower
+        assert math.isfinite(est.value)
