@@ -14,8 +14,10 @@ Variants (options of ``sample``):
   largest gap between the two most likely tokens; ``"entropy"``: the lowest entropy. Not exchangeable; the
   state-space engine covers them at small L (``exact.output_distribution(..., strategy=...)``, same scores,
   same tie rule).
-- ``blocks=K`` (semi-autoregressive, as LLaDA): K contiguous blocks of L/K positions generated left to
-  right, each by the full schedule (whose fixed sizes then sum to L/K), so K*N steps in all.
+- ``blocks=K`` (semi-autoregressive): K contiguous blocks of L/K positions generated left to right, each
+  by the full schedule (whose fixed sizes then sum to L/K), so K*N steps in all. For LLaDA's meaning of
+  ``steps`` (the total, split over the blocks) pass ``schedules.llada(gen_length, steps, block_length)`` as
+  the schedule instead: its blocks and per-block counts are then LLaDA's.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from ..cost import progress_bar
 from ..errors import InvalidArgument
 from ..exact.remasking import SCORE_GRID
 from ..montecarlo import choose_positions, schedule_arrays, uniforms
+from ..schedules import LLaDASchedule, fixed_sizes
 from ..validation import as_int, as_sequences
 from .devices import resolve_device
 
@@ -115,6 +118,12 @@ def _check(model, length, schedule, num, seed, strategy, blocks, given=None):
         given = as_sequences(given, "given", model.vocab_size, allow_mask=True, length=length)
         if given.ndim != 1 or not np.any(given < 0):
             raise InvalidArgument("given must be one (L,) sequence with MASK = -1 where the sampler generates.")
+    if isinstance(schedule, LLaDASchedule):  # LLaDA's meaning: its total steps split over its blocks
+        if blocks != 1 or schedule.gen_length != length or given is not None:
+            raise InvalidArgument(f"schedule={schedule.name} sets the blocks itself: call with length="
+                                  f"{schedule.gen_length}, blocks=1 (the default) and no given=.")
+        blocks = schedule.num_blocks
+        schedule = fixed_sizes(schedule.sizes_per_block()[0])
     generated = length // blocks if given is None else int(np.sum(given < 0))
     kind, rates, sizes = schedule_arrays(schedule, generated)
     return length, num, seed, blocks, kind, rates, sizes, given

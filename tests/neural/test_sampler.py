@@ -115,3 +115,24 @@ def test_sampler_bad_arguments():
         neural.sample(oracle, 4, fixed_sizes([1, 1]), num=2, seed=0)
     with pytest.raises(ValueError, match="model"):
         neural.sample("oracle", 4, iid(2), num=2, seed=0)
+
+
+def test_a_llada_schedule_runs_its_total_steps_over_its_blocks():
+    """LLaDA's `steps` is the total: with schedules.llada the sampler takes its blocks and per-block counts
+    (blocks=K alone runs the whole schedule in each block, K times the steps)."""
+    import exactmdm as em
+
+    lang = em.NGram.random(3, 2, seed=0, prune=0.1)
+    seen = []
+    tokens, info = neural.sample(neural.TorchOracle(lang), 8, em.schedules.llada(8, 6, 4), num=16, seed=0,
+                                 device="cpu", return_info=True,
+                                 on_step=lambda s: seen.append((s.step, s.chosen.sum(dim=1).tolist(),
+                                                                s.chosen.nonzero()[:, 1].tolist())))
+    assert info.steps == 6 and info.blocks == 2
+    counts = {step: set(c) for step, c, _ in seen}
+    assert [counts[k] for k in range(6)] == [{2}, {1}, {1}, {2}, {1}, {1}]
+    assert all(p < 4 for step, _, pos in seen if step < 3 for p in pos)  # the first block first
+    assert all(p >= 4 for step, _, pos in seen if step >= 3 for p in pos)
+    assert (tokens >= 0).all() or info.escaped.any()
+    with pytest.raises(ValueError, match="sets the blocks itself"):
+        neural.sample(neural.TorchOracle(lang), 8, em.schedules.llada(8, 6, 4), num=2, seed=0, blocks=2)
