@@ -169,3 +169,14 @@ def clamp_rounding(value: float) -> float:
     if value < -ROUNDING:
         raise ArithmeticError(f"a KL divergence came out as {value!r} < 0: beyond float rounding")
     return 0.0 if abs(value) <= ZERO_LEVEL else value
+
+
+@njit
+def neumaier_add(total, comp, x):
+    """One step of Neumaier's compensated summation: the result is a difference of two sums of size H(X)."""
+    t = total + x
+    if abs(total) >= abs(x):
+        comp += (total - t) + x
+    else:
+        comp += (x - t) + total
+    return t, comp

@@ -58,8 +58,7 @@ import numpy as np
 from ._jit import njit, prange
 from .cost import check_enumeration_size
 from .errors import EnumerationTooLarge, InvalidArgument, InvalidType
-from .exact.partition import _add
-from .information import entropy, kl_rows
+from .information import entropy, kl_rows, neumaier_add
 
 from .models import Oracle, resolve_model
 from .schedules import FixedSizes, IIDSchedule, xlogy, fixed_sizes, log_comb
@@ -376,7 +375,7 @@ def _gap_law_sums(g1, g2):
             term = r1 * g1[d]
             if d >= 2:
                 term += r2 * g2[d]
-            total, comp = _add(total, comp, term)
+            total, comp = neumaier_add(total, comp, term)
             if d == n:
                 break
             r1 *= (n - d - j + 1) / (n - d)

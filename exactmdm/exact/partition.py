@@ -32,7 +32,7 @@ from sympy.utilities.iterables import multiset_permutations
 from .._jit import njit, prange
 from ..errors import EnumerationTooLarge, InvalidArgument
 from ..validation import as_language
-from ..information import entropy, kl_row, kl_rows
+from ..information import entropy, kl_row, kl_rows, neumaier_add
 from ..models import Oracle, apply_row_transform, resolve_model
 from ..schedules import FixedSizes, fixed_sizes, multinomial
 from ..inference import posterior
@@ -250,17 +250,6 @@ def neighbour_weights(sizes):
 
 
 @njit
-def _add(total, comp, x):
-    """One step of Neumaier's compensated summation: the result is a difference of two sums of size H(X)."""
-    t = total + x
-    if abs(total) >= abs(x):
-        comp += (total - t) + x
-    else:
-        comp += (x - t) + total
-    return t, comp
-
-
-@njit
 def _partition_kl(cond, h_marg, w0, w1, w2):
     """sum_i E[H(X_i | nearest revealed neighbours a < i < b)] - H(X), with cond[a, d] = H(X_(a+d) | X_a),
     in O(L^2) with compensated summation.
@@ -270,11 +259,11 @@ def _partition_kl(cond, h_marg, w0, w1, w2):
     a window starting at d + 1, read from running sums of positive terms (no differences of prefix sums).
     """
     length = h_marg.shape[0]
-    total, comp = _add(0.0, 0.0, -h_marg[0])  # H(X) = H(X_0) + sum_a H(X_(a+1) | X_a)
+    total, comp = neumaier_add(0.0, 0.0, -h_marg[0])  # H(X) = H(X_0) + sum_a H(X_(a+1) | X_a)
     for a in range(length - 1):
-        total, comp = _add(total, comp, -cond[a, 1])
+        total, comp = neumaier_add(total, comp, -cond[a, 1])
     for i in range(length):
-        total, comp = _add(total, comp, w0 * h_marg[i])
+        total, comp = neumaier_add(total, comp, w0 * h_marg[i])
     window = np.empty(length)
     for d in range(1, length):
         window[0] = 0.0  # window[k] = w2[d+1] + ... + w2[d+k]
@@ -285,11 +274,11 @@ def _partition_kl(cond, h_marg, w0, w1, w2):
             b = a + d
             c = cond[a, d]
             # left-only (i = b, neighbour a); right-only (i = a, neighbour b): H(X_a) + H(X_b | X_a) - H(X_b)
-            total, comp = _add(total, comp, w1[far] * c)
-            total, comp = _add(total, comp, w1[b] * (h_marg[a] + c - h_marg[b]))
+            total, comp = neumaier_add(total, comp, w1[far] * c)
+            total, comp = neumaier_add(total, comp, w1[b] * (h_marg[a] + c - h_marg[b]))
             # two-sided, H(X_i|X_a) + H(X_b|X_i) - H(X_b|X_a): c as the first term (i = a + d, right end free
             # up to L-1), as the second (i = a, right end b = a + d, left end free down to 0), as the third
             # (the d - 1 positions strictly between a and b)
-            total, comp = _add(total, comp, c * (window[far - d] + window[a]))
-            total, comp = _add(total, comp, -c * (d - 1) * w2[d])
+            total, comp = neumaier_add(total, comp, c * (window[far - d] + window[a]))
+            total, comp = neumaier_add(total, comp, -c * (d - 1) * w2[d])
     return total + comp
