@@ -413,3 +413,73 @@ def remasking_output_distribution(q, length, vocab, schedule, model_fn, strategy
     law = finals(start, 0)
     p_out = {x: law.get(x, 0) for x, p in q.items() if p > 0 and all(t < 0 or t == xi for t, xi in zip(start, x))}
     return p_out, law.get("escaped", 0)
+
+
+def llada_output_distribution(q, length, vocab, schedule, model_fn, strategy="random", given=None, exact=False):
+    """LLaDA's semi-autoregressive sampler run literally: the last ``gen_length`` positions in blocks, left to
+    right; each step of a block unmasks its count of the block's masked positions, a uniformly random subset
+    ("random") or the most confident of a draw at every masked position of the block (ties: lowest position).
+    Counts recomputed here from LLaDA's rule: base = n // T, the first n % T steps one more, empty steps skipped."""
+    start = tuple(given) if given is not None else (-1,) * length
+    offset = length - schedule.gen_length
+    width = schedule.block_length
+    per_block = schedule.steps // (schedule.gen_length // width)
+    phases = []
+    for b in range(schedule.gen_length // width):
+        block = list(range(offset + b * width, offset + (b + 1) * width))
+        base, extra = divmod(width, per_block)
+        phases += [(block, base + (k < extra)) for k in range(per_block) if base + (k < extra) > 0]
+    one = 1 if exact else 1.0
+    memo: dict = {}
+
+    def consistent(state):
+        return any(p > 0 and all(t < 0 or t == xi for t, xi in zip(state, x)) for x, p in q.items())
+
+    def outcomes(state, block, count):
+        """[(new state, probability)] of one step."""
+        rows = model_fn(state)
+        masked = [i for i in block if state[i] < 0]
+        out = []
+        if strategy == "random":
+            subsets = list(itertools.combinations(masked, count))
+            for subset in subsets:
+                for tokens in itertools.product(range(vocab), repeat=count):
+                    p = one / len(subsets)
+                    for i, v in zip(subset, tokens):
+                        p *= rows[i][v]
+                    new = list(state)
+                    for i, v in zip(subset, tokens):
+                        new[i] = v
+                    out.append((tuple(new), p))
+            return out
+        for tokens in itertools.product(range(vocab), repeat=len(masked)):
+            p = one
+            for i, v in zip(masked, tokens):
+                p *= rows[i][v]
+            ranked = sorted(range(len(masked)), key=lambda j: (-_score(rows[masked[j]], tokens[j], strategy), j))
+            new = list(state)
+            for j in ranked[:count]:
+                new[masked[j]] = tokens[j]
+            out.append((tuple(new), p))
+        return out
+
+    def finals(state, phase):
+        if (state, phase) in memo:
+            return memo[state, phase]
+        if phase == len(phases):
+            return {state: one}
+        law: dict = {}
+        for new, p in outcomes(state, *phases[phase]):
+            if p == 0:
+                continue
+            if not consistent(new):
+                law["escaped"] = law.get("escaped", 0) + p
+                continue
+            for final, pf in finals(new, phase + 1).items():
+                law[final] = law.get(final, 0) + p * pf
+        memo[state, phase] = law
+        return law
+
+    law = finals(start, 0)
+    p_out = {x: law.get(x, 0) for x, p in q.items() if p > 0 and all(t < 0 or t == xi for t, xi in zip(start, x))}
+    return p_out, law.get("escaped", 0)

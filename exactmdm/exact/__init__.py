@@ -16,7 +16,7 @@ from ..errors import EnumerationTooLarge, ImpossibleEvidence, InvalidArgument, I
 from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size, log_power
 from ..languages import Language
 from ..models import describe_model, resolve_model
-from ..schedules import FixedSizes, IIDSchedule
+from ..schedules import FixedSizes, IIDSchedule, LLaDASchedule
 from ..validation import as_int, as_language, as_sequences
 from ..inference import log_evidence
 from . import markov, markov_ser, remasking, revealed_set, statespace
@@ -25,9 +25,11 @@ __all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequen
            "choose_method", "METHODS", "ser", "SER_METHODS"]
 
 
-def _check_schedule(schedule):
-    if not isinstance(schedule, (IIDSchedule, FixedSizes)):
-        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid or fixed_sizes.")
+def _check_schedule(schedule, blocks: bool = False):
+    kinds = (IIDSchedule, FixedSizes, LLaDASchedule) if blocks else (IIDSchedule, FixedSizes)
+    if not isinstance(schedule, kinds):
+        more = ", fixed_sizes or llada" if blocks else " or fixed_sizes"
+        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid{more}.")
     return schedule
 
 
@@ -76,7 +78,9 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
     lang : HMM or NGram.
     length : L.
     schedule : ``schedules.iid(...)`` or ``schedules.fixed_sizes(...)``; it reveals the masked positions only
-        (fixed sizes sum to their number).
+        (fixed sizes sum to their number). Or ``schedules.llada(gen_length, steps, block_length)``: LLaDA's
+        semi-autoregressive blocks over the last ``gen_length`` positions (after a prompt given in ``given``),
+        left to right, ``steps`` in total split over the blocks, LLaDA's counts in each.
     model : reverse model; ``None`` is the oracle.
     given : (L,) tokens the sampler starts from, ``MASK`` where it generates (a prompt, or infilling); None:
         every position is generated. The reference law is then q conditioned on the given tokens, which must
@@ -94,7 +98,7 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
     """
     lang = as_language(lang)
     length = as_int(length, "length", minimum=1)
-    schedule = _check_schedule(schedule)
+    schedule = _check_schedule(schedule, blocks=True)
     model = resolve_model(lang, model)
     strategy = remasking.check_strategy(strategy)
     start = as_given(lang, given, length)
@@ -104,14 +108,15 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
     check_enumeration_size(0, f"the output law over V^L with V={vocab}, L={length}", 8, max_entries,
                            "Use exactmdm.exact.sequence_prob for the sequences you need.",
                            log_entries=log_power(vocab, length))
+    steps, eligible = _phases(schedule, length, start, masked, "subset" if strategy == "random" else "reveal")
     if strategy == "random":
-        tokens, mass, escaped, peak = statespace.run(hmm, model, length, schedule.subset_probabilities(masked),
-                                                      max_states=max_states, progress=progress, start=start)
+        tokens, mass, escaped, peak = statespace.run(hmm, model, length, steps, max_states=max_states,
+                                                      progress=progress, start=start, eligible=eligible)
         method = "state-space engine"
     else:
-        tokens, mass, escaped, peak = remasking.run(hmm, model, length, schedule.reveal_law(masked), strategy,
+        tokens, mass, escaped, peak = remasking.run(hmm, model, length, steps, strategy,
                                                     np.full(length, -1) if start is None else start,
-                                                    max_entries=max_entries)
+                                                    max_entries=max_entries, eligible=eligible)
         method = f"state-space engine with {strategy} remasking (joint draws enumerated)"
     probs = np.zeros((vocab,) * length)
     if tokens.shape[0]:
@@ -119,6 +124,32 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
     probs.setflags(write=False)
     return OutputDistribution(probs, escaped, lang, length, schedule, model, peak, method, given=start,
                               strategy=strategy)
+
+
+def _phases(schedule, length: int, start, masked: int, table: str):
+    """(per-step tables, eligible positions or None): the subset law ("subset") or the count law ("reveal") of
+    each step over the masked positions it may reveal. LLaDA's blocks reveal the generated positions (the last
+    ``gen_length``, after the prompt) block by block, left to right, with their own counts."""
+    if not isinstance(schedule, LLaDASchedule):
+        law = schedule.subset_probabilities if table == "subset" else schedule.reveal_law
+        return law(masked), None
+    offset = length - schedule.gen_length
+    generated = np.zeros(length, dtype=bool)
+    generated[offset:] = True
+    if offset < 0 or not np.array_equal((np.full(length, -1) if start is None else start) < 0, generated):
+        raise InvalidArgument(f"schedule={schedule.name} generates the last {schedule.gen_length} positions after a "
+                              f"prompt: with length={length}, given must hold the prompt's {max(offset, 0)} tokens and "
+                              "MASK at exactly the positions after it (LLaDA's layout).")
+    tables, eligible = [], []
+    width = schedule.block_length
+    for b, sizes in enumerate(schedule.sizes_per_block()):
+        block = FixedSizes(tuple(sizes))
+        law = block.subset_probabilities(width) if table == "subset" else block.reveal_law(width)
+        tables.append(law)
+        rows = np.zeros((len(sizes), length), dtype=bool)
+        rows[:, offset + b * width: offset + (b + 1) * width] = True
+        eligible.append(rows)
+    return np.concatenate(tables), np.concatenate(eligible)
 
 
 def as_given(lang, given, length: int) -> np.ndarray | None:

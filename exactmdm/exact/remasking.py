@@ -63,10 +63,12 @@ def kept_positions(scores: np.ndarray, count: int) -> np.ndarray:
     return np.argsort(-scores, axis=-1, kind="stable")[..., :count]
 
 
-def run(hmm, model, length: int, reveal_law: np.ndarray, strategy: str, start: np.ndarray, *, max_entries: int):
+def run(hmm, model, length: int, reveal_law: np.ndarray, strategy: str, start: np.ndarray, *, max_entries: int,
+        eligible: np.ndarray | None = None):
     """(tokens of the fully revealed support states, their masses, escaped mass, peak states), exactly.
 
-    ``reveal_law[k, m, u]`` = P(u positions are kept at step k | m masked); ``start``: the (L,) start state.
+    ``reveal_law[k, m, u]`` = P(u positions are kept at step k | m eligible masked); ``start``: the (L,) start
+    state; ``eligible``: (N, L) bool, the positions step k may draw and keep (blocks), None for all.
     """
     vocab = hmm.vocab_size
     masked0 = int(np.sum(start < 0))
@@ -83,7 +85,8 @@ def run(hmm, model, length: int, reveal_law: np.ndarray, strategy: str, start: n
         tokens = decode_states(codes, length, vocab)
         probs_all = np.asarray(model(tokens), dtype=np.float64)
         for b, code in enumerate(codes):
-            _expand_state(tokens[b], probs_all[b], states[int(code)], reveal_law[k], strategy, vocab, place, nxt)
+            _expand_state(tokens[b], probs_all[b], states[int(code)], reveal_law[k], strategy, vocab, place, nxt,
+                          None if eligible is None else eligible[k])
         codes = np.fromiter(nxt, dtype=np.int64, count=len(nxt))
         mass = np.array([nxt[int(c)] for c in codes])
         keep = support_consistent_batch(hmm, decode_states(codes, length, vocab), check=False)
@@ -97,9 +100,9 @@ def run(hmm, model, length: int, reveal_law: np.ndarray, strategy: str, start: n
     return tokens, np.array([states[int(c)] for c in codes]), escaped, peak
 
 
-def _expand_state(tokens, probs, mass, law_k, strategy, vocab, place, out: dict):
-    """Add to ``out`` the mass of every state one step from ``tokens``."""
-    pos = np.flatnonzero(tokens < 0)
+def _expand_state(tokens, probs, mass, law_k, strategy, vocab, place, out: dict, eligible=None):
+    """Add to ``out`` the mass of every state one step from ``tokens`` (drawing at the eligible masked positions)."""
+    pos = np.flatnonzero((tokens < 0) if eligible is None else (tokens < 0) & eligible)
     m = pos.shape[0]
     rows = probs[pos]  # (m, V)
     base = int(np.sum((tokens + 1) * place))

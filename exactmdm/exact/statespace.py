@@ -162,10 +162,13 @@ def _merge(codes, mass):
 
 
 def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = DEFAULT_MAX_STATES,
-        chunk: int = 1 << 15, progress: bool = False, dense_limit: int | None = None, start: np.ndarray | None = None):
+        chunk: int = 1 << 15, progress: bool = False, dense_limit: int | None = None, start: np.ndarray | None = None,
+        eligible: np.ndarray | None = None):
     """Exact sampler law: returns (codes of fully unmasked support states, their masses, escaped mass, peak).
 
-    ``start``: the (L,) state the sampler starts from (given tokens, MASK elsewhere); all masked when None."""
+    ``start``: the (L,) state the sampler starts from (given tokens, MASK elsewhere); all masked when None.
+    ``eligible``: (N, L) bool, the positions step k may reveal (semi-autoregressive blocks); the subset law of
+    step k then counts the eligible masked positions only. None: every position, every step."""
     vocab = hmm.vocab_size
     if length * math.log2(vocab + 1) >= 62:
         raise EnumerationTooLarge(f"length={length} with V={vocab}: states (V+1)^L do not fit in 64-bit codes; use "
@@ -182,7 +185,8 @@ def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = 
     with progress_bar(num_steps, f"state-space engine L={length}", progress) as bar:
         for k in range(num_steps):
             codes, mass, escaped, peak = _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab,
-                                               comb, num_codes, dense, max_states, chunk)
+                                               comb, num_codes, dense, max_states, chunk,
+                                               None if eligible is None else eligible[k])
             bar.update(1)
             bar.set_postfix_str(f"{codes.shape[0]} states, escaped {escaped:.3g}")
     tokens = decode_states(codes, length, vocab)
@@ -192,7 +196,7 @@ def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = 
 
 
 def _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab, comb, num_codes, dense,
-          max_states, chunk):
+          max_states, chunk, eligible=None):
     """One sampler step over the whole frontier: expand, merge equal codes, lump the inconsistent ones."""
     table = np.ascontiguousarray(subset_probs[k])
     if np.all(table[:, 0] == 1.0):  # nothing is unmasked at this step (a zero weight)
@@ -202,7 +206,10 @@ def _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab
     for start in range(0, codes.shape[0], chunk):
         c, w = codes[start:start + chunk], mass[start:start + chunk]
         tokens = decode_states(c, length, vocab)
-        counts = _expansion_counts(tokens, table, vocab, comb)
+        # the expansion enumerates the masked positions it sees: hide the ineligible ones behind a token (their
+        # code digit stays MASK); the model still reads the true state
+        shown = tokens if eligible is None else np.where(eligible[None, :] | (tokens >= 0), tokens, 0)
+        counts = _expansion_counts(shown, table, vocab, comb)
         total = int(counts.sum())
         if total > max_states:
             raise EnumerationTooLarge(
@@ -213,12 +220,12 @@ def _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab
             )
         probs = np.ascontiguousarray(model(tokens))
         if dense:
-            _expand_dense(c, w, tokens, probs, table, vocab, acc)
+            _expand_dense(c, w, shown, probs, table, vocab, acc)
             continue
         offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         out_codes = np.empty(total, dtype=np.int64)
         out_mass = np.empty(total)
-        _expand(c, w, tokens, probs, table, vocab, offsets, out_codes, out_mass)
+        _expand(c, w, shown, probs, table, vocab, offsets, out_codes, out_mass)
         keep = out_mass > 0.0
         new_codes.append(out_codes[keep])
         new_mass.append(out_mass[keep])

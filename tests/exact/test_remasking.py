@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given as given_, note
+from hypothesis import given as given_, note, settings
 from hypothesis import strategies as st
 
 import exactmdm as em
@@ -115,3 +115,34 @@ def test_random_strategy_is_the_state_space_engine_and_bad_inputs_are_refused():
         em.exact.output_distribution(lang, 3, em.schedules.iid(2), given=[0, -1])
     with pytest.raises(ValueError, match="sizes"):
         em.exact.output_distribution(lang, 3, em.schedules.fixed_sizes([1, 2]), given=[0, -1, -1])
+
+
+@pytest.mark.parametrize("strategy", ["random", "confidence"])
+@settings(max_examples=12, deadline=None)  # each example enumerates every subset and draw of a 4-5 token sampler
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.sampled_from([(4, 4, 2), (4, 2, 2), (4, 3, 4), (3, 6, 1)]),
+        st.integers(0, 1))
+def test_llada_blocks_match_the_literal_sampler(strategy, data, lang, llada, prompt_length):
+    gen, steps, block = llada
+    schedule = em.schedules.llada(gen, steps, block)
+    length = gen + prompt_length
+    start = None
+    if prompt_length:
+        start = np.full(length, em.MASK)
+        start[0] = lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0][0]
+    model = data.draw(models(lang))
+    q = naive.joint(lang, length)
+    ref, esc = naive.llada_output_distribution(q, length, lang.vocab_size, schedule, naive.model_fn(model), strategy,
+                                               given=start)
+    out = em.exact.output_distribution(lang, length, schedule, model, given=start, strategy=strategy)
+    _compare(out, ref, esc, rel=1e-9)
+
+
+def test_llada_in_one_block_is_balanced_fixed_sizes_and_the_layout_is_checked():
+    lang = em.NGram.random(3, 2, seed=0, prune=0.1)
+    one = em.exact.output_distribution(lang, 5, em.schedules.llada(5, 3, 5))
+    ref = em.exact.output_distribution(lang, 5, em.schedules.fixed_sizes([2, 2, 1]))  # extra tokens first
+    assert np.array_equal(one.probs, ref.probs) and one.escaped == ref.escaped
+    blocks = em.exact.output_distribution(lang, 4, em.schedules.llada(4, 2, 2))
+    assert np.abs(blocks.probs - em.exact.output_distribution(lang, 4, em.schedules.fixed_sizes([2, 2])).probs).sum() > 1e-3
+    with pytest.raises(InvalidArgument, match="LLaDA's layout"):
+        em.exact.output_distribution(lang, 5, em.schedules.llada(4, 2, 2), given=[-1, 0, -1, -1, -1])
