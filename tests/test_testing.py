@@ -217,3 +217,25 @@ def test_the_torch_sampler_with_a_prompt_and_remasking_matches_the_exact_law(str
         with pytest.raises(AssertionError, match="worst cells"):
             em.testing.assert_sampler_matches_exact(lambda n, s: sample_fn(n, s, strategy=other), lang, 5, schedule,
                                                     num_samples=20_000, given=prompt, strategy=strategy)
+
+
+@pytest.mark.parametrize("strategy", ["random", "confidence"])
+def test_the_torch_sampler_with_llada_blocks_and_a_prompt_matches_the_exact_law(strategy):
+    pytest.importorskip("torch")
+    from exactmdm import neural
+
+    lang = em.NGram.random(3, 2, seed=5, prune=0.1)
+    prompt = np.array([int(lang.sample(1, 5, seed=3)[0][0]), -1, -1, -1, -1])
+    schedule = em.schedules.llada(4, 4, 2)
+    oracle = neural.TorchOracle(lang)
+    report = em.testing.assert_sampler_matches_exact(
+        lambda n, s: neural.sample(oracle, 5, schedule, num=n, seed=s, device="cpu", strategy=strategy,
+                                   given=prompt).numpy(), lang, 5, schedule, num_samples=20_000, given=prompt,
+        strategy=strategy)
+    assert report.passed
+    # a planted bug: LLaDA's total steps read as steps per block (2 blocks x 1 step where 2 x 2 are claimed)
+    with pytest.raises(AssertionError, match="worst cells"):
+        em.testing.assert_sampler_matches_exact(
+            lambda n, s: neural.sample(oracle, 5, em.schedules.llada(4, 2, 2), num=n, seed=s, device="cpu",
+                                       strategy=strategy, given=prompt).numpy(),
+            lang, 5, schedule, num_samples=20_000, given=prompt, strategy=strategy)

@@ -106,27 +106,34 @@ def _check(model, length, schedule, num, seed, strategy, blocks, given=None):
     blocks = as_int(blocks, "blocks", minimum=1)
     if strategy not in STRATEGIES:
         raise InvalidArgument(f"strategy={strategy!r} must be one of {', '.join(STRATEGIES)}.")
-    if length % blocks:
-        raise InvalidArgument(f"blocks={blocks} must divide length={length} (blocks of equal size).")
     if not callable(model) or not hasattr(model, "vocab_size"):
         raise InvalidArgument(f"model={model!r} must be a TorchOracle, a network from exactmdm.neural or a callable "
                               "with vocab_size mapping (B, L) long tensors to (B, L, V) probabilities.")
     if given is not None:
-        if blocks != 1:
-            raise InvalidArgument(f"given= with blocks={blocks}: give the prompt with blocks=1 (the schedule then "
-                                  "reveals the masked positions only).")
         given = as_sequences(given, "given", model.vocab_size, allow_mask=True, length=length)
         if given.ndim != 1 or not np.any(given < 0):
             raise InvalidArgument("given must be one (L,) sequence with MASK = -1 where the sampler generates.")
+    offset = 0
     if isinstance(schedule, LLaDASchedule):  # LLaDA's meaning: its total steps split over its blocks
-        if blocks != 1 or schedule.gen_length != length or given is not None:
-            raise InvalidArgument(f"schedule={schedule.name} sets the blocks itself: call with length="
-                                  f"{schedule.gen_length}, blocks=1 (the default) and no given=.")
-        blocks = schedule.num_blocks
+        offset = length - schedule.gen_length
+        start = np.full(length, -1) if given is None else given
+        if blocks != 1 or offset < 0 or not np.array_equal(start < 0, np.arange(length) >= offset):
+            raise InvalidArgument(f"schedule={schedule.name} sets the blocks itself over the last "
+                                  f"{schedule.gen_length} positions: call with blocks=1 (the default), and with given= "
+                                  "holding the prompt and MASK at exactly the positions after it (LLaDA's layout).")
+        blocks, block_len = schedule.num_blocks, schedule.block_length
         schedule = fixed_sizes(schedule.sizes_per_block()[0])
-    generated = length // blocks if given is None else int(np.sum(given < 0))
+        generated = block_len
+    else:
+        if length % blocks:
+            raise InvalidArgument(f"blocks={blocks} must divide length={length} (blocks of equal size).")
+        if given is not None and blocks != 1:
+            raise InvalidArgument(f"given= with blocks={blocks}: give the prompt with blocks=1 (the schedule then "
+                                  "reveals the masked positions only), or use schedules.llada for LLaDA's blocks.")
+        block_len = length // blocks
+        generated = block_len if given is None else int(np.sum(given < 0))
     kind, rates, sizes = schedule_arrays(schedule, generated)
-    return length, num, seed, blocks, kind, rates, sizes, given
+    return length, num, seed, blocks, block_len, offset, kind, rates, sizes, given
 
 
 @torch.no_grad()
@@ -141,20 +148,19 @@ def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", 
     ``return_info=True`` returns ``(tokens, SampleInfo)``. ``given``: (L,) tokens to start from, MASK where
     the sampler generates (a prompt, infilling); the schedule then reveals the masked positions only.
     """
-    length, num, seed, blocks, kind, rates, sizes, given = _check(model, length, schedule, num, seed, strategy, blocks,
-                                                                  given)
+    length, num, seed, blocks, block_len, offset, kind, rates, sizes, given = _check(
+        model, length, schedule, num, seed, strategy, blocks, given)
     batch_size = as_int(batch_size, "batch_size", minimum=1)
     device = resolve_device(device)
     if hasattr(model, "to_device"):
         model.to_device(device)
-    block_len = length // blocks
     start = time.perf_counter()
     outs, escaped, calls = [], [], 0
     with progress_bar(num, f"sampling L={length}, {len(rates) * blocks} steps", progress) as bar:
         for first in range(0, num, batch_size):
             n = min(batch_size, num - first)
             out, dead, c = _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes, seed,
-                                         device, strategy, on_step, given)
+                                         device, strategy, on_step, given, offset)
             outs.append(out)
             escaped.append(dead)
             calls += c
@@ -168,7 +174,7 @@ def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", 
 
 
 def _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes, seed, device, strategy, on_step,
-                  given=None):
+                  given=None, offset=0):
     states = torch.full((n, length), -1, dtype=torch.long, device=device)
     if given is not None:
         states[:] = torch.as_tensor(np.array(given), device=device)
@@ -177,7 +183,7 @@ def _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes
     calls = 0
     num_steps = len(rates)
     for block in range(blocks):
-        lo, hi = block * block_len, (block + 1) * block_len
+        lo, hi = offset + block * block_len, offset + (block + 1) * block_len
         for k in range(num_steps):
             step = block * num_steps + k
             host = states.cpu().numpy()
