@@ -106,3 +106,25 @@ def test_bad_inputs_are_refused():
         mc.sample(MARKOV, 5, em.schedules.fixed_sizes([2, 2]), num=10, seed=0)
     with pytest.raises(TypeError, match="schedule"):
         mc.sample(MARKOV, 4, "linear", num=10, seed=0)
+
+
+@pytest.mark.parametrize("strategy", ["random", "confidence", "margin", "entropy"])
+def test_prompted_and_remasking_samplers_match_the_exact_law_and_the_torch_sampler(strategy):
+    lang = em.NGram.random(3, 2, seed=5, prune=0.1)
+    prompt = np.array([int(lang.sample(1, 5, seed=3)[0][0]), -1, -1, -1, -1])
+    for schedule in (em.schedules.fixed_sizes([2, 1, 1]), em.schedules.iid(3)):
+        report = em.testing.assert_sampler_matches_exact(
+            lambda n, s: em.montecarlo.sample(lang, 5, schedule, num=n, seed=s, given=prompt, strategy=strategy),
+            lang, 5, schedule, num_samples=20_000, given=prompt, strategy=strategy)
+        assert report.passed
+    torch = pytest.importorskip("torch")
+    from exactmdm import neural
+
+    schedule = em.schedules.fixed_sizes([2, 1, 1])
+    ours = em.montecarlo.sample(lang, 5, schedule, num=300, seed=7, given=prompt, strategy=strategy)
+    theirs = neural.sample(neural.TorchOracle(lang), 5, schedule, num=300, seed=7, device="cpu", given=prompt,
+                           strategy=strategy).numpy()
+    assert torch.equal(torch.as_tensor(ours), torch.as_tensor(theirs))  # one stream, two implementations
+    estimate = em.montecarlo.ser(lang, 5, schedule, num=4000, seed=1, given=prompt, strategy=strategy)
+    exact = em.exact.output_distribution(lang, 5, schedule, given=prompt, strategy=strategy).escaped
+    assert estimate.low <= exact <= estimate.high

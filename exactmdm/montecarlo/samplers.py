@@ -147,10 +147,12 @@ def _step_general(states, active, probs, key, first, step, kind, rate, size, cha
                 states[b, j] = draw_token(probs[b, j], counter_uniform(key, first + b, step, j, 1))
 
 
-def _sample_general(lang, model, length, kind, rates, sizes, key, first, num, oracle):
+def _sample_general(lang, model, length, kind, rates, sizes, key, first, num, oracle, given=None):
     """Any HMM and model: the rows of a sequence are recomputed only after a step that revealed something in it
     (with N > L most steps reveal nothing in a given sequence), by one batched call on those sequences."""
     states = np.full((num, length), MASK, dtype=np.int64)
+    if given is not None:
+        states[:] = given
     active = np.ones(num, dtype=np.bool_)
     changed = np.ones(num, dtype=np.bool_)
     probs = np.zeros((num, length, lang.vocab_size))
@@ -171,15 +173,63 @@ def _sample_general(lang, model, length, kind, rates, sizes, key, first, num, or
     return states, ~active
 
 
-def check_run(lang, length, schedule, model, num, seed, *, max_work: float = MAX_SAMPLER_WORK):
+def _sample_remasking(lang, model, length, kind, rates, sizes, key, first, num, oracle, given, strategy):
+    """Confidence-based remasking: each step draws a token at every masked position and keeps the schedule's
+    count of the most confident (``exact.remasking``'s scores and tie rule); the count per sequence is the
+    random rule's, from the same stream as every other sampler here."""
+    from ..exact.remasking import kept_positions, position_scores
+
+    states = np.full((num, length), MASK, dtype=np.int64)
+    if given is not None:
+        states[:] = given
+    active = np.ones(num, dtype=np.bool_)
+    hmm = lang.as_hmm()
+    for k in range(rates.shape[0]):
+        chosen = choose_batch(states, key, first, k, kind, float(rates[k]), int(sizes[k]))
+        counts = chosen.sum(axis=1)
+        rows = np.flatnonzero(active & (counts > 0))
+        if rows.size == 0:
+            continue
+        if oracle:
+            probs, log_ev = posterior_batch(hmm, states[rows], check=False)
+            alive = log_ev > -np.inf
+        else:
+            alive = np.ones(rows.size, dtype=np.bool_) if getattr(model, "defined_off_support", False) else \
+                support_consistent_batch(hmm, states[rows], check=False)
+            probs = np.zeros((rows.size, length, lang.vocab_size))
+            if alive.any():
+                probs[alive] = model(states[rows[alive]])
+        active[rows[~alive]] = False
+        rows, probs = rows[alive], probs[alive]
+        masked = states[rows] < 0
+        drawn = _draw_rows(probs, key, first, rows, k, masked)
+        score = np.where(masked, position_scores(probs, drawn, strategy), -np.inf)
+        for i, b in enumerate(rows):
+            keep = kept_positions(score[i], int(counts[b]))
+            states[b, keep] = drawn[i, keep]
+    return states, ~active
+
+
+def _draw_rows(probs, key, first, rows, step, masked):
+    """Tokens drawn at every masked position of the sequences ``first + rows`` with their token stream (stream 1):
+    the draws the torch sampler makes (``uniforms(seed, sequences, step, L, 1)``)."""
+    out = np.zeros(masked.shape, dtype=np.int64)
+    for i, b in enumerate(rows):
+        for j in np.flatnonzero(masked[i]):
+            out[i, j] = draw_token(probs[i, j], counter_uniform(key, first + b, step, j, 1))
+    return out
+
+
+def check_run(lang, length, schedule, model, num, seed, *, max_work: float = MAX_SAMPLER_WORK, given=None):
     """Validated ``(length, model, num, seed)`` of a sampler run, refused before any work when its
-    num * L * N position-steps exceed ``max_work``."""
+    num * L * N position-steps exceed ``max_work``; with ``given`` (validated) the schedule reveals its masked
+    positions only."""
     lang = as_language(lang)
     length = as_int(length, "length", minimum=1)
     num = as_int(num, "num", minimum=1)
     seed = as_int(seed, "seed", minimum=0)
     model = resolve_model(lang, model)
-    steps = schedule_arrays(schedule, length)[1].shape[0]
+    steps = schedule_arrays(schedule, length if given is None else int(np.sum(given < 0)))[1].shape[0]
     check_work(math.log(num) + math.log(length) + math.log(steps),
                f"sampling num={num} sequences of L={length} over N={steps} steps (num * L * N position-steps)",
                max_work, "Use fewer sequences (the Clopper-Pearson interval narrows as 1/sqrt(num): 10^4 to 10^6 "
@@ -194,15 +244,15 @@ def check_output_size(num: int, length: int, max_entries: int, what: str = "mont
                            "and their own seeds); montecarlo.ser streams its batches and needs no such array.")
 
 
-def run_batches(lang, length, schedule, model, num, seed, progress=False):
+def run_batches(lang, length, schedule, model, num, seed, progress=False, given=None, strategy="random"):
     """The sampler's sequences in batches: yields ``(out, escaped)`` for the next n sequences, ``out`` (n, L) int64
     and ``escaped`` (n,) bool (the sampler left the support).
 
     Sequence i depends only on (seed, i), so batching changes nothing in the draws; batches keep the general
     path's (n, L, V) posterior rows within ``DEFAULT_MAX_ENTRIES``."""
-    kind, rates, sizes = schedule_arrays(schedule, length)
+    kind, rates, sizes = schedule_arrays(schedule, length if given is None else int(np.sum(given < 0)))
     key = stream_key(seed)
-    markov = lang.token_chain() is not None and hasattr(model, "kernel_form")
+    markov = lang.token_chain() is not None and hasattr(model, "kernel_form") and given is None and strategy == "random"
     batch = BATCH
     if markov:
         arrays = chain_tables(lang, length)
@@ -215,24 +265,41 @@ def run_batches(lang, length, schedule, model, num, seed, progress=False):
             if markov:
                 out, escaped = _sample_markov(n, first, length, key, kind, rates, sizes, *arrays, int(model_kind),
                                               float(param))
-            else:
+            elif strategy == "random":
                 out, escaped = _sample_general(lang, model, length, kind, rates, sizes, key, first, n,
-                                               oracle=isinstance(model, Oracle))
+                                               oracle=isinstance(model, Oracle), given=given)
+            else:
+                out, escaped = _sample_remasking(lang, model, length, kind, rates, sizes, key, first, n,
+                                                 isinstance(model, Oracle), given, strategy)
             bar.update(n)
             yield out, escaped
 
 
 def sample(lang, length: int, schedule, model=None, *, num: int, seed: int, progress: bool = False,
-           max_entries: int = DEFAULT_MAX_ENTRIES, max_work: float = MAX_SAMPLER_WORK) -> np.ndarray:
+           max_entries: int = DEFAULT_MAX_ENTRIES, max_work: float = MAX_SAMPLER_WORK, given=None,
+           strategy: str = "random") -> np.ndarray:
     """``num`` sequences from the N-step sampler, shape (num, L) int64; reproducible per sequence from ``seed``.
 
     Rows that left the support keep ``MASK`` at the positions the oracle (undefined there) never filled.
     Refused before sampling when the output would exceed ``max_entries`` entries or the run ``max_work``
-    position-steps (num * L * N).
+    position-steps (num * L * N). ``given``: (L,) tokens to start from, MASK where the sampler generates (the
+    schedule reveals those only). ``strategy``: "random", or "confidence" / "margin" / "entropy" remasking
+    (``exact.output_distribution`` defines them; the sequences equal ``neural.sample``'s with the same seed).
     """
-    length, model, num, seed = check_run(lang, length, schedule, model, num, seed, max_work=max_work)
+    given, strategy = check_given_strategy(lang, length, given, strategy)
+    length, model, num, seed = check_run(lang, length, schedule, model, num, seed, max_work=max_work, given=given)
     check_output_size(num, length, max_entries)
-    return np.concatenate([out for out, _ in run_batches(lang, length, schedule, model, num, seed, progress)])
+    return np.concatenate([out for out, _ in run_batches(lang, length, schedule, model, num, seed, progress, given,
+                                                         strategy)])
+
+
+def check_given_strategy(lang, length, given, strategy):
+    """Validated ``(given, strategy)``: the start state (its tokens possible under the language) and the rule."""
+    from ..exact import as_given
+    from ..exact.remasking import check_strategy
+
+    lang = as_language(lang)
+    return as_given(lang, given, as_int(length, "length", minimum=1)), check_strategy(strategy)
 
 
 @njit(parallel=True)
