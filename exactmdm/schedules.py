@@ -27,7 +27,8 @@ from .errors import EnumerationTooLarge, InvalidArgument, InvalidType, format_by
 from .validation import as_float, as_int
 
 __all__ = ["MAX_STEPS", "IIDSchedule", "FixedSizes", "iid", "fixed_sizes", "balanced_sizes", "linear", "cosine", "poly",
-           "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb", "optimal", "steps_needed", "LLaDASchedule", "llada"]
+           "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb", "optimal", "steps_needed", "LLaDASchedule", "llada",
+           "MDLMSchedule", "mdlm"]
 
 WEIGHT_ATOL = 1e-12
 
@@ -424,3 +425,74 @@ def llada(gen_length: int, steps: int, block_length: int) -> LLaDASchedule:
                               f"block_length={block_length}): LLaDA splits the steps evenly over the blocks; use a "
                               f"multiple of {blocks}.")
     return LLaDASchedule(gen_length, steps, block_length)
+
+
+MDLM_NOISES = ("loglinear", "cosine")
+
+
+@dataclass(frozen=True)
+class MDLMSchedule:
+    """MDLM's sampler (``_sample`` with ``_ddpm_update``): the time grid t_k = 1 - k (1 - eps)/N, k = 0..N, and
+    at step k each masked position unmasks with probability (m(t_(k-1)) - m(t_k)) / m(t_(k-1)), m the move
+    chance: loglinear m(t) = (1 - e) t, cosine m(t) = (1 - e)(1 - cos(pi t / 2)) (the noise's own e cancels in
+    every ratio, so MDLM's alpha(1) = e is no obstacle). A position's unmasking step is then i.i.d. with
+    P(step k) = (m(t_(k-1)) - m(t_k)) / m(1); with eps > 0 it stays masked with probability m(eps)/m(1), and
+    ``noise_removal`` sets those positions to the argmax of the model at the final state (one last step).
+    """
+
+    num_steps: int
+    noise: str
+    eps: float
+    noise_removal: bool
+
+    @property
+    def kind(self) -> str:
+        return "mdlm"
+
+    @property
+    def name(self) -> str:
+        return f"mdlm(N={self.num_steps}, noise={self.noise}, eps={self.eps:g}, noise_removal={self.noise_removal})"
+
+    def _move(self, t: float) -> float:
+        return t if self.noise == "loglinear" else 1.0 - math.cos(math.pi * t / 2)
+
+    @property
+    def leftover(self) -> float:
+        """Probability that a position is still masked after the N steps (at t = eps)."""
+        return self._move(self.eps) / self._move(1.0)
+
+    @property
+    def reveal(self) -> IIDSchedule:
+        """The reveal law as an i.i.d. schedule: the N grid steps, then one step for the leftover when eps > 0
+        (the noise-removal step, whose tokens are the model's argmax)."""
+        grid = [1.0 - k * (1.0 - self.eps) / self.num_steps for k in range(self.num_steps + 1)]
+        weights = [(self._move(a) - self._move(b)) / self._move(1.0) for a, b in zip(grid, grid[1:])]
+        if self.leftover > 0:
+            weights.append(self.leftover)
+        return iid(len(weights), weights)
+
+    @property
+    def final_argmax(self) -> bool:
+        return self.leftover > 0
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, "num_steps": self.num_steps, "noise": self.noise, "eps": self.eps,
+                "noise_removal": self.noise_removal}
+
+
+def mdlm(num_steps: int, noise: str = "loglinear", eps: float = 1e-5, noise_removal: bool = True) -> MDLMSchedule:
+    """MDLM's sampling schedule (see ``MDLMSchedule``); eps = 0 is ``iid(N, "linear")`` (loglinear) or the cosine
+    schedule's grid, and eps > 0 needs ``noise_removal`` (else positions would stay masked)."""
+    num_steps = as_int(num_steps, "num_steps", minimum=1)
+    if noise not in MDLM_NOISES:
+        raise InvalidArgument(f"noise={noise!r} must be one of {', '.join(map(repr, MDLM_NOISES))}.")
+    eps = as_float(eps, "eps", minimum=0.0, maximum=1.0)
+    if eps == 1.0:
+        raise InvalidArgument("eps=1 leaves no time to sample: MDLM's grid runs from 1 down to eps; use eps < 1 "
+                              "(MDLM's default 1e-5).")
+    if not isinstance(noise_removal, bool):
+        raise InvalidType(f"noise_removal={noise_removal!r} must be True or False.")
+    if eps > 0 and not noise_removal:
+        raise InvalidArgument(f"eps={eps:g} with noise_removal=False leaves each position masked with probability "
+                              "m(eps)/m(1) > 0 at the end: pass noise_removal=True (MDLM's default) or eps=0.")
+    return MDLMSchedule(num_steps, noise, eps, noise_removal)

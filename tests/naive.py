@@ -73,11 +73,12 @@ def label_law(schedule, length, exact=False):
             if all(labels.count(k) == s for k, s in enumerate(sizes))]
 
 
-def output_distribution(q, length, vocab, schedule, model_fn, exact=False):
+def output_distribution(q, length, vocab, schedule, model_fn, exact=False, final_argmax=False):
     """({x: p(x)} on the support, escaped): the sampler run literally, step by step, for every labelling.
 
     ``model_fn(state tuple) -> L x V rows``. A state whose unmasked tokens are impossible under q is
-    counted as escaped, and its continuation is not followed (it can never end on the support).
+    counted as escaped, and its continuation is not followed (it can never end on the support). With
+    ``final_argmax`` the last step's tokens are the model's most likely ones (MDLM's noise removal).
     """
     p_out = {x: 0 for x, p in q.items() if p > 0}
     escaped = [0]
@@ -96,6 +97,9 @@ def output_distribution(q, length, vocab, schedule, model_fn, exact=False):
             walk(state, labels, k + 1, mass)
             return
         rows = model_fn(tuple(state))
+        if final_argmax and k == schedule.num_steps - 1:  # one-hot at the first most likely token (2^-40 grid)
+            rows = [[1 if v == max(range(vocab), key=lambda u: (round(row[u] * 2 ** 40), -u)) else 0
+                     for v in range(vocab)] for row in rows]
         for tokens in itertools.product(range(vocab), repeat=len(positions)):
             m = mass
             for i, v in zip(positions, tokens):

@@ -15,8 +15,8 @@ import numpy as np
 from ..errors import EnumerationTooLarge, ImpossibleEvidence, InvalidArgument, InvalidType
 from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size, log_power
 from ..languages import Language
-from ..models import describe_model, resolve_model
-from ..schedules import FixedSizes, IIDSchedule, LLaDASchedule
+from ..models import FunctionModel, describe_model, resolve_model
+from ..schedules import FixedSizes, IIDSchedule, LLaDASchedule, MDLMSchedule
 from ..validation import as_int, as_language, as_sequences
 from ..inference import log_evidence
 from . import markov, markov_ser, remasking, revealed_set, statespace
@@ -26,9 +26,9 @@ __all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequen
 
 
 def _check_schedule(schedule, blocks: bool = False):
-    kinds = (IIDSchedule, FixedSizes, LLaDASchedule) if blocks else (IIDSchedule, FixedSizes)
+    kinds = (IIDSchedule, FixedSizes, LLaDASchedule, MDLMSchedule) if blocks else (IIDSchedule, FixedSizes)
     if not isinstance(schedule, kinds):
-        more = ", fixed_sizes or llada" if blocks else " or fixed_sizes"
+        more = ", fixed_sizes, llada or mdlm" if blocks else " or fixed_sizes"
         raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid{more}.")
     return schedule
 
@@ -80,7 +80,9 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
     schedule : ``schedules.iid(...)`` or ``schedules.fixed_sizes(...)``; it reveals the masked positions only
         (fixed sizes sum to their number). Or ``schedules.llada(gen_length, steps, block_length)``: LLaDA's
         semi-autoregressive blocks over the last ``gen_length`` positions (after a prompt given in ``given``),
-        left to right, ``steps`` in total split over the blocks, LLaDA's counts in each.
+        left to right, ``steps`` in total split over the blocks, LLaDA's counts in each. Or
+        ``schedules.mdlm(N, noise, eps, noise_removal)``: MDLM's grid, and with eps > 0 a last step that sets
+        the positions still masked to the model's argmax.
     model : reverse model; ``None`` is the oracle.
     given : (L,) tokens the sampler starts from, ``MASK`` where it generates (a prompt, or infilling); None:
         every position is generated. The reference law is then q conditioned on the given tokens, which must
@@ -109,14 +111,19 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
                            "Use exactmdm.exact.sequence_prob for the sequences you need.",
                            log_entries=log_power(vocab, length))
     steps, eligible = _phases(schedule, length, start, masked, "subset" if strategy == "random" else "reveal")
+    final = None
+    if isinstance(schedule, MDLMSchedule) and schedule.final_argmax:  # noise removal: the argmax at the last step
+        final = FunctionModel(lambda xt: remasking.argmax_rows(np.asarray(model(xt), dtype=np.float64)),
+                              vocab, name=f"argmax of {model.name}", defined_off_support=False)
     if strategy == "random":
         tokens, mass, escaped, peak = statespace.run(hmm, model, length, steps, max_states=max_states,
-                                                      progress=progress, start=start, eligible=eligible)
+                                                      progress=progress, start=start, eligible=eligible,
+                                                      final_model=final)
         method = "state-space engine"
     else:
         tokens, mass, escaped, peak = remasking.run(hmm, model, length, steps, strategy,
                                                     np.full(length, -1) if start is None else start,
-                                                    max_entries=max_entries, eligible=eligible)
+                                                    max_entries=max_entries, eligible=eligible, final_model=final)
         method = f"state-space engine with {strategy} remasking (joint draws enumerated)"
     probs = np.zeros((vocab,) * length)
     if tokens.shape[0]:
@@ -130,6 +137,8 @@ def _phases(schedule, length: int, start, masked: int, table: str):
     """(per-step tables, eligible positions or None): the subset law ("subset") or the count law ("reveal") of
     each step over the masked positions it may reveal. LLaDA's blocks reveal the generated positions (the last
     ``gen_length``, after the prompt) block by block, left to right, with their own counts."""
+    if isinstance(schedule, MDLMSchedule):
+        schedule = schedule.reveal
     if not isinstance(schedule, LLaDASchedule):
         law = schedule.subset_probabilities if table == "subset" else schedule.reveal_law
         return law(masked), None

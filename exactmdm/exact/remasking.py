@@ -58,13 +58,20 @@ def position_scores(probs: np.ndarray, drawn: np.ndarray, strategy: str) -> np.n
     return np.round(score / SCORE_GRID)
 
 
+def argmax_rows(probs: np.ndarray) -> np.ndarray:
+    """One-hot rows at each position's most likely token (compared on the SCORE_GRID, ties to the lowest token):
+    a deterministic draw, as MDLM's final noise-removal step."""
+    best = np.argmax(np.round(probs / SCORE_GRID), axis=-1)
+    return np.eye(probs.shape[-1])[best]
+
+
 def kept_positions(scores: np.ndarray, count: int) -> np.ndarray:
     """Indices (along the last axis) of the ``count`` best scores, ties to the lowest index."""
     return np.argsort(-scores, axis=-1, kind="stable")[..., :count]
 
 
 def run(hmm, model, length: int, reveal_law: np.ndarray, strategy: str, start: np.ndarray, *, max_entries: int,
-        eligible: np.ndarray | None = None):
+        eligible: np.ndarray | None = None, final_model=None):
     """(tokens of the fully revealed support states, their masses, escaped mass, peak states), exactly.
 
     ``reveal_law[k, m, u]`` = P(u positions are kept at step k | m eligible masked); ``start``: the (L,) start
@@ -83,7 +90,8 @@ def run(hmm, model, length: int, reveal_law: np.ndarray, strategy: str, start: n
         nxt: dict = {}
         codes = np.fromiter(states, dtype=np.int64, count=len(states))
         tokens = decode_states(codes, length, vocab)
-        probs_all = np.asarray(model(tokens), dtype=np.float64)
+        step_model = final_model if final_model is not None and k == reveal_law.shape[0] - 1 else model
+        probs_all = np.asarray(step_model(tokens), dtype=np.float64)
         for b, code in enumerate(codes):
             _expand_state(tokens[b], probs_all[b], states[int(code)], reveal_law[k], strategy, vocab, place, nxt,
                           None if eligible is None else eligible[k])

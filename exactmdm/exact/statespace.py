@@ -163,12 +163,13 @@ def _merge(codes, mass):
 
 def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = DEFAULT_MAX_STATES,
         chunk: int = 1 << 15, progress: bool = False, dense_limit: int | None = None, start: np.ndarray | None = None,
-        eligible: np.ndarray | None = None):
+        eligible: np.ndarray | None = None, final_model=None):
     """Exact sampler law: returns (codes of fully unmasked support states, their masses, escaped mass, peak).
 
     ``start``: the (L,) state the sampler starts from (given tokens, MASK elsewhere); all masked when None.
     ``eligible``: (N, L) bool, the positions step k may reveal (semi-autoregressive blocks); the subset law of
-    step k then counts the eligible masked positions only. None: every position, every step."""
+    step k then counts the eligible masked positions only. None: every position, every step.
+    ``final_model``: the model of the last step instead of ``model`` (MDLM's argmax noise removal)."""
     vocab = hmm.vocab_size
     if length * math.log2(vocab + 1) >= 62:
         raise EnumerationTooLarge(f"length={length} with V={vocab}: states (V+1)^L do not fit in 64-bit codes; use "
@@ -184,7 +185,8 @@ def run(hmm, model, length: int, subset_probs: np.ndarray, *, max_states: int = 
     dense = num_codes <= (DENSE_LIMIT if dense_limit is None else dense_limit)
     with progress_bar(num_steps, f"state-space engine L={length}", progress) as bar:
         for k in range(num_steps):
-            codes, mass, escaped, peak = _step(k, codes, mass, escaped, peak, subset_probs, hmm, model, length, vocab,
+            step_model = final_model if final_model is not None and k == num_steps - 1 else model
+            codes, mass, escaped, peak = _step(k, codes, mass, escaped, peak, subset_probs, hmm, step_model, length, vocab,
                                                comb, num_codes, dense, max_states, chunk,
                                                None if eligible is None else eligible[k])
             bar.update(1)

@@ -146,3 +146,29 @@ def test_llada_in_one_block_is_balanced_fixed_sizes_and_the_layout_is_checked():
     assert np.abs(blocks.probs - em.exact.output_distribution(lang, 4, em.schedules.fixed_sizes([2, 2])).probs).sum() > 1e-3
     with pytest.raises(InvalidArgument, match="LLaDA's layout"):
         em.exact.output_distribution(lang, 5, em.schedules.llada(4, 2, 2), given=[-1, 0, -1, -1, -1])
+
+
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.integers(1, 3), st.integers(1, 3),
+        st.sampled_from(["loglinear", "cosine"]), st.sampled_from([0.0, 1e-5, 0.3]))
+def test_mdlm_grid_and_noise_removal_match_the_literal_sampler(data, lang, length, steps, noise, eps):
+    schedule = em.schedules.mdlm(steps, noise, eps)
+    model = data.draw(models(lang))
+    q = naive.joint(lang, length)
+    ref, esc = naive.output_distribution(q, length, lang.vocab_size, schedule.reveal, naive.model_fn(model),
+                                         final_argmax=schedule.final_argmax)
+    _compare(em.exact.output_distribution(lang, length, schedule, model), ref, esc, rel=1e-9)
+
+
+def test_mdlm_conventions():
+    lang = em.NGram.random(3, 2, seed=0, prune=0.1)
+    linear = em.exact.output_distribution(lang, 4, em.schedules.iid(3, "linear"))
+    mdlm = em.exact.output_distribution(lang, 4, em.schedules.mdlm(3, "loglinear", eps=0.0))
+    assert np.abs(linear.probs - mdlm.probs).max() < 1e-12  # eps = 0: the linear grid, no noise removal
+    assert em.schedules.mdlm(8, eps=1e-3).leftover == pytest.approx(1e-3)
+    assert em.schedules.mdlm(8, "cosine", eps=0.1).leftover == pytest.approx(1 - math.cos(math.pi * 0.05))
+    removal = em.exact.output_distribution(lang, 4, em.schedules.mdlm(3, eps=0.5))
+    assert abs(removal.probs.sum() + removal.escaped - 1) < 1e-12 and "noise" not in removal.method
+    with pytest.raises(InvalidArgument, match="noise_removal=True"):
+        em.schedules.mdlm(3, eps=1e-3, noise_removal=False)
+    with pytest.raises(InvalidArgument, match="noise="):
+        em.schedules.mdlm(3, noise="geometric")
