@@ -193,7 +193,7 @@ def choose_method(lang, schedule, model=None) -> str:
 
 
 def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max_work: float | None = None,
-                     max_entries: int = DEFAULT_MAX_ENTRIES) -> float:
+                     max_entries: int = DEFAULT_MAX_ENTRIES, given=None) -> float:
     """Natural log of p(x), exact, by the best exact method (``choose_method`` says which); -inf when p(x) = 0.
 
     The Markov gap DP (O(L^4 N / 24) multiply-adds, log-space result; about 1 s at L = 256, N = 64 on two
@@ -205,8 +205,11 @@ def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max
     model = resolve_model(lang, model)
     schedule = _check_schedule(schedule)
     x = _one_sequence(lang, x)
-    if method not in METHODS:
-        raise InvalidArgument(f"method={method!r} must be one of {', '.join(METHODS)}.")
+    _given_method(method, given)
+    if given is not None:
+        value = _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries,
+                                   as_given(lang, given, x.shape[0]))
+        return math.log(value) if value > 0 else -math.inf
     if method == "gap-dp" or (method == "auto" and markov.is_supported(lang, schedule, model)):
         return markov.gap_dp_logprob(lang, x, schedule, model, max_work=max_work or markov.DEFAULT_MAX_WORK,
                                      max_entries=max_entries)
@@ -221,33 +224,49 @@ def _one_sequence(lang, x):
     return x
 
 
-def _revealed_set_prob(lang, x, schedule, model, max_work, max_entries) -> float:
+def _revealed_set_prob(lang, x, schedule, model, max_work, max_entries, start=None) -> float:
     length = x.shape[0]
     revealed_set.check_cost(length, schedule.num_steps, max_work, max_entries)
     if not getattr(model, "defined_off_support", False) and not lang.in_support(x):
         raise InvalidArgument(f"x = {x.tolist()} is not in the support of the language, and model {model.name} is "
                               "undefined off the support; p(x) is tracked only for support sequences.")
-    return revealed_set.run(model, x, schedule.subset_probabilities(length))
+    if start is None:
+        return revealed_set.run(model, x, schedule.subset_probabilities(length))
+    if np.any((start >= 0) & (start != x)):
+        return 0.0  # the sampler keeps the given tokens: it never outputs a sequence that changes one
+    mask = int(sum(1 << i for i in np.flatnonzero(start >= 0)))
+    return revealed_set.run(model, x, schedule.subset_probabilities(int(np.sum(start < 0))), start_mask=mask)
 
 
 def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_work: float | None = None,
-                  max_entries: int = DEFAULT_MAX_ENTRIES) -> float:
+                  max_entries: int = DEFAULT_MAX_ENTRIES, given=None) -> float:
     """p(x): the exact probability that the sampler outputs the sequence x, by the best exact method.
 
     "revealed-set": a DP over the 2^L sets of revealed positions, any HMM, schedule and model, O(N 3^L)
     operations plus 2^L model evaluations. "gap-dp": the Markov gap DP (Markov-chain languages, i.i.d.
     schedules, oracle or Perturbed models), polynomial. Costs are estimated first and refused above
     ``max_work`` / ``max_entries``. With the oracle (or any model undefined off the support) x must be a
-    support sequence: p is tracked on the support only (see ``OutputDistribution``).
+    support sequence: p is tracked on the support only (see ``OutputDistribution``). ``given``: the tokens
+    the sampler starts from (MASK where it generates; the revealed-set DP starts from their set).
     """
     lang = as_language(lang)
     model = resolve_model(lang, model)
     schedule = _check_schedule(schedule)
     x = _one_sequence(lang, x)
-    if method == "revealed-set":
-        return _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries)
+    if method == "revealed-set" or given is not None:
+        _given_method(method, given)
+        return _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries,
+                                  as_given(lang, given, x.shape[0]))
     return math.exp(sequence_logprob(lang, x, schedule, model, method=method, max_work=max_work,
                                      max_entries=max_entries))
+
+
+def _given_method(method: str, given) -> None:
+    if method not in METHODS:
+        raise InvalidArgument(f"method={method!r} must be one of {', '.join(METHODS)}.")
+    if given is not None and method == "gap-dp":
+        raise InvalidArgument("method='gap-dp' does not take given tokens yet: use method='revealed-set' (or 'auto', "
+                              "which picks it), or the state-space engine (exact.output_distribution(..., given=)).")
 
 
 SER_METHODS = ("auto", "letter-pair", "markov-dp", "state-space")

@@ -36,10 +36,10 @@ def _gather(probs, x, start, table):
 
 
 @njit
-def _dp(table, subset_prob, length):
+def _dp(table, subset_prob, length, start_mask):
     full = (1 << length) - 1
     dp = np.zeros(1 << length)
-    dp[0] = 1.0
+    dp[start_mask] = 1.0
     prod = np.empty(1 << length)
     sub = np.empty(1 << length, dtype=np.int64)
     bits = np.empty(length, dtype=np.int64)
@@ -91,11 +91,12 @@ def check_cost(length: int, num_steps: int, max_work: float, max_entries: int):
                            log_entries=log_power(2, length) + math.log(length + 4))
 
 
-def run(model, x: np.ndarray, subset_probs: np.ndarray, chunk: int = 1 << 14) -> float:
+def run(model, x: np.ndarray, subset_probs: np.ndarray, chunk: int = 1 << 14, start_mask: int = 0) -> float:
+    """p(x) from the revealed set ``start_mask`` (bit i: position i given, holding x_i) to the full set."""
     length = x.shape[0]
     table = np.zeros((1 << length, length))
     for start in range(0, 1 << length, chunk):
         stop = min(1 << length, start + chunk)
         probs = model(_revealed_tokens(x, start, stop))
         _gather(np.ascontiguousarray(probs), x, start, table)
-    return float(_dp(table, np.ascontiguousarray(subset_probs), length))
+    return float(_dp(table, np.ascontiguousarray(subset_probs), length, start_mask))

@@ -172,3 +172,18 @@ def test_mdlm_conventions():
         em.schedules.mdlm(3, eps=1e-3, noise_removal=False)
     with pytest.raises(InvalidArgument, match="noise="):
         em.schedules.mdlm(3, noise="geometric")
+
+
+@given_(st.data(), languages(max_vocab=3, max_states=3), st.integers(2, 5))
+def test_the_revealed_set_dp_takes_given_tokens(data, lang, length):
+    start = _draw_given(data, lang, length)
+    sch = data.draw(schedules(int(np.sum(start < 0)), max_steps=3))
+    model = data.draw(models(lang))
+    out = em.exact.output_distribution(lang, length, sch, model, given=start)
+    for x in lang.sample(4, length, seed=data.draw(st.integers(0, 1000))):
+        p = em.exact.sequence_prob(lang, x, sch, model, given=start)
+        assert p == pytest.approx(out.probs[tuple(x)], rel=1e-9, abs=1e-300)
+        log_p = em.exact.sequence_logprob(lang, x, sch, model, given=start)
+        assert (log_p == -math.inf and p == 0) or log_p == pytest.approx(math.log(p), rel=1e-12)
+    with pytest.raises(InvalidArgument, match="gap-dp"):
+        em.exact.sequence_prob(lang, lang.sample(1, length, seed=0)[0], sch, given=start, method="gap-dp")
