@@ -80,43 +80,7 @@ def output_distribution(q, length, vocab, schedule, model_fn, exact=False, final
     counted as escaped, and its continuation is not followed (it can never end on the support). With
     ``final_argmax`` the last step's tokens are the model's most likely ones (MDLM's noise removal).
     """
-    p_out = {x: 0 for x, p in q.items() if p > 0}
-    escaped = [0]
-
-    def consistent(state):
-        return any(p > 0 and all(t < 0 or t == xi for t, xi in zip(state, x)) for x, p in q.items())
-
-    def walk(state, labels, k, mass):
-        if mass == 0:
-            return
-        if k == max(labels) + 1:
-            p_out[tuple(state)] += mass
-            return
-        positions = [i for i, lab in enumerate(labels) if lab == k]
-        if not positions:
-            walk(state, labels, k + 1, mass)
-            return
-        rows = model_fn(tuple(state))
-        if final_argmax and k == schedule.num_steps - 1:  # one-hot at the first most likely token (2^-40 grid)
-            rows = [[1 if v == max(range(vocab), key=lambda u: (round(row[u] * 2 ** 40), -u)) else 0
-                     for v in range(vocab)] for row in rows]
-        for tokens in itertools.product(range(vocab), repeat=len(positions)):
-            m = mass
-            for i, v in zip(positions, tokens):
-                m *= rows[i][v]
-            if m == 0:
-                continue
-            new = list(state)
-            for i, v in zip(positions, tokens):
-                new[i] = v
-            if consistent(new):
-                walk(new, labels, k + 1, m)
-            else:
-                escaped[0] += m
-
-    for labels, prob in label_law(schedule, length, exact):
-        walk([-1] * length, labels, 0, prob)
-    return p_out, escaped[0]
+    return given_output_distribution(q, (-1,) * length, vocab, schedule, model_fn, exact, final_argmax)
 
 
 def oracle_fn(q, vocab):
@@ -315,7 +279,7 @@ def labelled_kl(q, labels, vocab):
     return kl
 
 
-def given_output_distribution(q, given, vocab, schedule, model_fn, exact=False):
+def given_output_distribution(q, given, vocab, schedule, model_fn, exact=False, final_argmax=False):
     """``output_distribution`` started from ``given`` (MASK where generated): labels enumerated for the masked
     positions only, from the schedule's definition over their number."""
     masked = [i for i, t in enumerate(given) if t < 0]
@@ -326,11 +290,19 @@ def given_output_distribution(q, given, vocab, schedule, model_fn, exact=False):
         return any(p > 0 and all(t < 0 or t == xi for t, xi in zip(state, x)) for x, p in q.items())
 
     def walk(state, labels, k, mass):
+        if mass == 0:
+            return
         if k == max(labels) + 1:
             p_out[tuple(state)] += mass
             return
         positions = [i for i, lab in zip(masked, labels) if lab == k]
-        rows = model_fn(tuple(state)) if positions else None
+        if not positions:
+            walk(state, labels, k + 1, mass)
+            return
+        rows = model_fn(tuple(state))
+        if final_argmax and k == schedule.num_steps - 1:  # one-hot at the first most likely token (2^-40 grid)
+            rows = [[1 if v == max(range(vocab), key=lambda u: (round(row[u] * 2 ** 40), -u)) else 0
+                     for v in range(vocab)] for row in rows]
         for tokens in itertools.product(range(vocab), repeat=len(positions)):
             m = mass
             for i, v in zip(positions, tokens):
@@ -373,50 +345,70 @@ def _score(row, token, strategy):
     return round(value * 2 ** 40)
 
 
-def remasking_output_distribution(q, length, vocab, schedule, model_fn, strategy, given=None, exact=False):
-    """The confidence-remasking sampler run literally: at each step draw a token at every masked position,
-    score each, keep the u best (ties: lowest position), remask the others. ({x: p(x)} on the support, escaped).
-    The law of the final state from each (state, step) is memoised: the same recursion, evaluated once."""
-    start = tuple(given) if given is not None else (-1,) * length
+def _consistent(q, state):
+    return any(p > 0 and all(t < 0 or t == xi for t, xi in zip(state, x)) for x, p in q.items())
+
+
+def _step_chain_law(q, start, num_steps, outcomes, exact):
+    """({x: p(x)} agreeing with ``start``, escaped) of a sampler whose step k maps a state to the weighted new
+    states ``outcomes(state, k)``; states no support sequence agrees with are escaped. The law of the final
+    state from each (state, step) is memoised: the recursion is evaluated once per pair."""
     one = 1 if exact else 1.0
     memo: dict = {}
-
-    def consistent(state):
-        return any(p > 0 and all(t < 0 or t == xi for t, xi in zip(state, x)) for x, p in q.items())
 
     def finals(state, k):
         if (state, k) in memo:
             return memo[state, k]
-        if k == schedule.num_steps:
+        if k == num_steps:
             return {state: one}
-        out: dict = {}
+        law: dict = {}
+        for new, p in outcomes(state, k):
+            if p == 0:
+                continue
+            if not _consistent(q, new):
+                law["escaped"] = law.get("escaped", 0) + p
+                continue
+            for final, pf in finals(new, k + 1).items():
+                law[final] = law.get(final, 0) + p * pf
+        memo[state, k] = law
+        return law
+
+    law = finals(tuple(start), 0)
+    p_out = {x: law.get(x, 0) for x, p in q.items() if p > 0 and all(t < 0 or t == xi for t, xi in zip(start, x))}
+    return p_out, law.get("escaped", 0)
+
+
+def _kept(state, rows, masked, tokens, count, strategy):
+    """The state after keeping the ``count`` best-scored draws (ties: lowest position), remasking the rest."""
+    ranked = sorted(range(len(masked)), key=lambda j: (-_score(rows[masked[j]], tokens[j], strategy), j))
+    new = list(state)
+    for j in ranked[:count]:
+        new[masked[j]] = tokens[j]
+    return tuple(new)
+
+
+def _draws(rows, masked, vocab, weight):
+    """(tokens, probability) of every joint draw at the masked positions, times ``weight``."""
+    for tokens in itertools.product(range(vocab), repeat=len(masked)):
+        p = weight
+        for i, v in zip(masked, tokens):
+            p *= rows[i][v]
+        yield tokens, p
+
+
+def remasking_output_distribution(q, length, vocab, schedule, model_fn, strategy, given=None, exact=False):
+    """The confidence-remasking sampler run literally: at each step draw a token at every masked position,
+    score each, keep the u best (ties: lowest position), remask the others. ({x: p(x)} on the support, escaped)."""
+    start = tuple(given) if given is not None else (-1,) * length
+
+    def outcomes(state, k):
         masked = [i for i, t in enumerate(state) if t < 0]
         rows = model_fn(state)
         for u, p_u in reveal_count_law(schedule, k, len(masked), exact).items():
-            if p_u == 0:
-                continue
-            for tokens in itertools.product(range(vocab), repeat=len(masked)):
-                m = p_u
-                for i, v in zip(masked, tokens):
-                    m *= rows[i][v]
-                if m == 0:
-                    continue
-                ranked = sorted(range(len(masked)), key=lambda j: (-_score(rows[masked[j]], tokens[j], strategy), j))
-                new = list(state)
-                for j in ranked[:u]:
-                    new[masked[j]] = tokens[j]
-                new = tuple(new)
-                if not consistent(new):
-                    out["escaped"] = out.get("escaped", 0) + m
-                    continue
-                for final, pf in finals(new, k + 1).items():
-                    out[final] = out.get(final, 0) + m * pf
-        memo[state, k] = out
-        return out
+            for tokens, p in _draws(rows, masked, vocab, p_u):
+                yield _kept(state, rows, masked, tokens, u, strategy), p
 
-    law = finals(start, 0)
-    p_out = {x: law.get(x, 0) for x, p in q.items() if p > 0 and all(t < 0 or t == xi for t, xi in zip(start, x))}
-    return p_out, law.get("escaped", 0)
+    return _step_chain_law(q, start, schedule.num_steps, outcomes, exact)
 
 
 def llada_output_distribution(q, length, vocab, schedule, model_fn, strategy="random", given=None, exact=False):
@@ -434,56 +426,21 @@ def llada_output_distribution(q, length, vocab, schedule, model_fn, strategy="ra
         base, extra = divmod(width, per_block)
         phases += [(block, base + (k < extra)) for k in range(per_block) if base + (k < extra) > 0]
     one = 1 if exact else 1.0
-    memo: dict = {}
 
-    def consistent(state):
-        return any(p > 0 and all(t < 0 or t == xi for t, xi in zip(state, x)) for x, p in q.items())
-
-    def outcomes(state, block, count):
-        """[(new state, probability)] of one step."""
+    def outcomes(state, phase):
+        block, count = phases[phase]
         rows = model_fn(state)
         masked = [i for i in block if state[i] < 0]
-        out = []
-        if strategy == "random":
-            subsets = list(itertools.combinations(masked, count))
-            for subset in subsets:
-                for tokens in itertools.product(range(vocab), repeat=count):
-                    p = one / len(subsets)
-                    for i, v in zip(subset, tokens):
-                        p *= rows[i][v]
-                    new = list(state)
-                    for i, v in zip(subset, tokens):
-                        new[i] = v
-                    out.append((tuple(new), p))
-            return out
-        for tokens in itertools.product(range(vocab), repeat=len(masked)):
-            p = one
-            for i, v in zip(masked, tokens):
-                p *= rows[i][v]
-            ranked = sorted(range(len(masked)), key=lambda j: (-_score(rows[masked[j]], tokens[j], strategy), j))
-            new = list(state)
-            for j in ranked[:count]:
-                new[masked[j]] = tokens[j]
-            out.append((tuple(new), p))
-        return out
+        if strategy != "random":
+            for tokens, p in _draws(rows, masked, vocab, one):
+                yield _kept(state, rows, masked, tokens, count, strategy), p
+            return
+        subsets = list(itertools.combinations(masked, count))
+        for subset in subsets:
+            for tokens, p in _draws(rows, list(subset), vocab, one / len(subsets)):
+                new = list(state)
+                for i, v in zip(subset, tokens):
+                    new[i] = v
+                yield tuple(new), p
 
-    def finals(state, phase):
-        if (state, phase) in memo:
-            return memo[state, phase]
-        if phase == len(phases):
-            return {state: one}
-        law: dict = {}
-        for new, p in outcomes(state, *phases[phase]):
-            if p == 0:
-                continue
-            if not consistent(new):
-                law["escaped"] = law.get("escaped", 0) + p
-                continue
-            for final, pf in finals(new, phase + 1).items():
-                law[final] = law.get(final, 0) + p * pf
-        memo[state, phase] = law
-        return law
-
-    law = finals(start, 0)
-    p_out = {x: law.get(x, 0) for x, p in q.items() if p > 0 and all(t < 0 or t == xi for t, xi in zip(start, x))}
-    return p_out, law.get("escaped", 0)
+    return _step_chain_law(q, start, len(phases), outcomes, exact)
