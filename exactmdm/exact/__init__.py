@@ -205,15 +205,13 @@ def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max
     model = resolve_model(lang, model)
     schedule = _check_schedule(schedule)
     x = _one_sequence(lang, x)
-    _given_method(method, given)
-    if given is not None:
-        value = _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries,
-                                   as_given(lang, given, x.shape[0]))
-        return math.log(value) if value > 0 else -math.inf
+    if method not in METHODS:
+        raise InvalidArgument(f"method={method!r} must be one of {', '.join(METHODS)}.")
+    start = as_given(lang, given, x.shape[0])
     if method == "gap-dp" or (method == "auto" and markov.is_supported(lang, schedule, model)):
         return markov.gap_dp_logprob(lang, x, schedule, model, max_work=max_work or markov.DEFAULT_MAX_WORK,
-                                     max_entries=max_entries)
-    value = _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries)
+                                     max_entries=max_entries, given=start)
+    value = _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries, start)
     return math.log(value) if value > 0 else -math.inf
 
 
@@ -247,26 +245,18 @@ def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_wo
     schedules, oracle or Perturbed models), polynomial. Costs are estimated first and refused above
     ``max_work`` / ``max_entries``. With the oracle (or any model undefined off the support) x must be a
     support sequence: p is tracked on the support only (see ``OutputDistribution``). ``given``: the tokens
-    the sampler starts from (MASK where it generates; the revealed-set DP starts from their set).
+    the sampler starts from (MASK where it generates): the revealed-set DP starts from their set, the gap DP
+    multiplies the gaps between them.
     """
     lang = as_language(lang)
     model = resolve_model(lang, model)
     schedule = _check_schedule(schedule)
     x = _one_sequence(lang, x)
-    if method == "revealed-set" or given is not None:
-        _given_method(method, given)
+    if method == "revealed-set":
         return _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries,
                                   as_given(lang, given, x.shape[0]))
     return math.exp(sequence_logprob(lang, x, schedule, model, method=method, max_work=max_work,
-                                     max_entries=max_entries))
-
-
-def _given_method(method: str, given) -> None:
-    if method not in METHODS:
-        raise InvalidArgument(f"method={method!r} must be one of {', '.join(METHODS)}.")
-    if given is not None and method == "gap-dp":
-        raise InvalidArgument("method='gap-dp' does not take given tokens yet: use method='revealed-set' (or 'auto', "
-                              "which picks it), or the state-space engine (exact.output_distribution(..., given=)).")
+                                     max_entries=max_entries, given=given))
 
 
 SER_METHODS = ("auto", "letter-pair", "markov-dp", "state-space")

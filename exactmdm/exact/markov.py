@@ -38,6 +38,7 @@ import numpy as np
 from .._jit import njit, prange
 from ..cost import SECONDS_PER_MULTIPLY_ADD, check_enumeration_size, check_work
 from ..errors import InvalidArgument
+from ..inference import log_evidence
 from ..models import apply_row_transform
 from ..schedules import IIDSchedule
 
@@ -145,8 +146,9 @@ _BLOCK = 8  # positions decided per sweep over the running sums (the unrolled up
 
 
 @njit(parallel=True)
-def _gap_dp(x, marginals, powers, rates, probs, offsets, tilt, workers):
-    """log F^(-1, L, 1) (module docstring), step by step from the last: only two steps' tables are held.
+def _gap_tables(x, marginals, powers, rates, probs, offsets, tilt, workers):
+    """The table of e^(lam n) F^(a, b, 1) at ``[a + 1, b]`` for every gap (module docstring), computed step by step
+    from the last: only two steps' tables are held.
 
     With ``tilt`` = e^lam every table holds e^(lam n) F^ (n the gap's interior size): since the sub-gaps of a
     gap with m revealed positions have n - m interior positions in all, that scaling only multiplies each
@@ -229,12 +231,16 @@ def _gap_dp(x, marginals, powers, rates, probs, offsets, tilt, workers):
                 for b in range(a1 + 1, length + 1):
                     fhat[a1, b] = z[a1, b] * acc[b, b]
         nxt, fhat = fhat, nxt
-    value = nxt[0, length]
-    return math.log(value) if 0.0 < value < np.inf else (-np.inf if value == 0.0 else np.inf)
+    return nxt
 
 
-def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max_entries: int) -> float:
-    """Natural log of p(x) by the Markov gap DP; raises if the inputs are not supported or too large."""
+def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max_entries: int, given=None) -> float:
+    """Natural log of p(x) by the Markov gap DP; raises if the inputs are not supported or too large.
+
+    ``given`` (validated, MASK where generated): the sampler starts with those tokens revealed, so the gaps
+    between them evolve independently from the first step and p(x | given) = q(x | given) times the product
+    of F^(a, b, 1) over the consecutive given positions a < b (virtual ends -1 and L); -inf when x changes a
+    given token."""
     reason = unsupported_reason(lang, schedule, model)
     if reason is not None:
         raise InvalidArgument(f"the Markov gap DP cannot run: {reason}. Use exactmdm.exact.sequence_prob (the "
@@ -254,16 +260,25 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
 
     workers = numba.get_num_threads()
 
-    def log_ratio(m: int, lam: float) -> float:
+    def tables(m: int, lam: float):
         offsets = _packed_offsets(m)
         probs = _model_probs(x[:m], marginals[:m], powers, int(kind), float(param), offsets)
-        return _gap_dp(x[:m], marginals[:m], powers, rates, probs, offsets, math.exp(lam), workers) - lam * m
+        return _gap_tables(x[:m], marginals[:m], powers, rates, probs, offsets, math.exp(lam), workers)
 
+    def log_entry(table, a: int, b: int, lam: float) -> float:
+        value = table[a + 1, b]
+        log = math.log(value) if 0.0 < value < np.inf else (-np.inf if value == 0.0 else np.inf)
+        return log - lam * (b - a - 1)
+
+    if given is not None and np.any((given >= 0) & (given != x)):
+        return -math.inf  # the sampler keeps the given tokens
     # the per-token log ratio of a prefix sets the tilt, so that long sequences neither underflow nor overflow
-    lam = 0.0 if length <= _PREFIX else -log_ratio(_PREFIX, 0.0) / _PREFIX
-    value = log_ratio(length, lam)
+    lam = 0.0 if length <= _PREFIX else -log_entry(tables(_PREFIX, 0.0), -1, _PREFIX, 0.0) / _PREFIX
+    table = tables(length, lam)
+    ends = [-1] + ([] if given is None else [int(i) for i in np.flatnonzero(given >= 0)]) + [length]
+    value = sum(log_entry(table, a, b, lam) for a, b in zip(ends, ends[1:]))
     if not math.isfinite(value):
         raise ArithmeticError(f"the gap DP's scaled tables left the float64 range at L={length} (log p(x)/q(x) "
                               f"estimated at {-lam * length:.4g} nats from a prefix); reported instead of a wrong "
                               "-inf.")
-    return lang.log_prob(x) + value
+    return lang.log_prob(x) + value - (0.0 if given is None else float(log_evidence(lang, given)))

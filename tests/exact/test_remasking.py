@@ -185,5 +185,16 @@ def test_the_revealed_set_dp_takes_given_tokens(data, lang, length):
         assert p == pytest.approx(out.probs[tuple(x)], rel=1e-9, abs=1e-300)
         log_p = em.exact.sequence_logprob(lang, x, sch, model, given=start)
         assert (log_p == -math.inf and p == 0) or log_p == pytest.approx(math.log(p), rel=1e-12)
-    with pytest.raises(InvalidArgument, match="gap-dp"):
-        em.exact.sequence_prob(lang, lang.sample(1, length, seed=0)[0], sch, given=start, method="gap-dp")
+
+
+@given_(st.data(), languages(max_vocab=3, orders=(2,), kinds=("ngram",)), st.integers(2, 9), st.integers(1, 4))
+def test_the_gap_dp_takes_given_tokens(data, lang, length, steps):
+    """Markov chains: the gap DP with given tokens (a product over the gaps between them) against the
+    revealed-set DP started from them."""
+    start = _draw_given(data, lang, length)
+    sch = em.schedules.iid(steps, data.draw(st.sampled_from(["linear", "cosine"])))
+    model = data.draw(st.sampled_from([None, em.models.Perturbed(lang, 0.05)]))
+    for x in lang.sample(3, length, seed=data.draw(st.integers(0, 1000))):
+        fast = em.exact.sequence_logprob(lang, x, sch, model, given=start, method="gap-dp")
+        slow = em.exact.sequence_logprob(lang, x, sch, model, given=start, method="revealed-set")
+        assert (fast == slow == -math.inf) or fast == pytest.approx(slow, rel=1e-10, abs=1e-12)
