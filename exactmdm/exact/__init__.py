@@ -264,7 +264,7 @@ SER_METHODS = ("auto", "letter-pair", "markov-dp", "state-space")
 
 def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
         max_states: int = statespace.DEFAULT_MAX_STATES, max_entries: int = DEFAULT_MAX_ENTRIES,
-        max_work: float = markov_ser.DEFAULT_MAX_WORK, progress: bool = False) -> float:
+        max_work: float = markov_ser.DEFAULT_MAX_WORK, progress: bool = False, given=None) -> float:
     """Exact SER = P(the sampler's output is off the support), by the best exact method:
 
     - "letter-pair": a letter-pair chain over k letters (``letter_pair.letter_pairs`` recognises one from its
@@ -278,7 +278,9 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
     - "state-space": the state-space engine (any language, schedule and model; small L, its size checked
       first).
     "auto" takes the first that applies. Where none reaches the length the error says so and names
-    ``exactmdm.montecarlo.ser`` (an exact Clopper-Pearson interval).
+    ``exactmdm.montecarlo.ser`` (an exact Clopper-Pearson interval). ``given``: tokens the sampler starts
+    from (MASK where it generates; "markov-dp" multiplies the gaps between them, "state-space" starts there;
+    "letter-pair" does not take them).
     """
     from ..models import Oracle
     from . import letter_pair
@@ -289,18 +291,21 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
     model = resolve_model(lang, model)
     if method not in SER_METHODS:
         raise InvalidArgument(f"method={method!r} must be one of {SER_METHODS}.")
-    letters = letter_pair.letter_pairs(lang) if isinstance(model, Oracle) and isinstance(schedule, IIDSchedule) else None
+    start = as_given(lang, given, length)
+    letters = (letter_pair.letter_pairs(lang) if isinstance(model, Oracle) and isinstance(schedule, IIDSchedule)
+               and start is None else None)
     if method == "letter-pair" or (method == "auto" and letters is not None):
         if letters is None:
             raise InvalidArgument("method='letter-pair' needs a letter-pair chain (e.g. languages.counterexample16(); "
-                                  "see exact.letter_pair.letter_pairs), the oracle and an i.i.d. schedule.")
+                                  "see exact.letter_pair.letter_pairs), the oracle, an i.i.d. schedule and no given "
+                                  "tokens (use method='markov-dp' with given=).")
         return -math.expm1(letter_pair.log_correct_iid(schedule, length, letters[0]))
     if method == "markov-dp" or (method == "auto" and markov.is_supported(lang, schedule, model)):
         return markov_ser.ser(lang, length, schedule, model, max_work=max_work, max_entries=max_entries,
-                              progress=progress)
+                              progress=progress, given=start)
     try:
         return output_distribution(lang, length, schedule, model, max_states=max_states, max_entries=max_entries,
-                                   progress=progress).escaped
+                                   progress=progress, given=start).escaped
     except EnumerationTooLarge as exc:
         raise EnumerationTooLarge(f"no exact SER method reaches L={length} for this language: {exc} Estimate it with "
                                   "exactmdm.montecarlo.ser, whose Clopper-Pearson interval is exact.") from None

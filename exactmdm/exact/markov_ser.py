@@ -235,8 +235,11 @@ def _step(nxt, probs, r, vocab, workers):
 
 
 def ser(lang, length: int, schedule, model, *, max_work: float = DEFAULT_MAX_WORK, max_entries: int,
-        progress: bool = False) -> float:
-    """Exact SER of a Markov-chain language under an i.i.d. schedule (module docstring)."""
+        progress: bool = False, given=None) -> float:
+    """Exact SER of a Markov-chain language under an i.i.d. schedule (module docstring).
+
+    ``given`` (validated, MASK where generated): the gaps between consecutive given tokens (and the virtual
+    ends) evolve independently from the first step, so 1 - SER is the product of their G_1 factors."""
     reason = unsupported_reason(lang, schedule, model)
     if reason is not None:
         raise InvalidArgument(f"the Markov SER DP cannot run: {reason}.")
@@ -261,7 +264,11 @@ def ser(lang, length: int, schedule, model, *, max_work: float = DEFAULT_MAX_WOR
             if rates[k] > 0.0:
                 g = _step(g, probs, float(rates[k]), vocab, workers)
             bar.update()
-    value = 1.0 - float(g[length, vocab, vocab])
+    if given is None:
+        value = 1.0 - float(g[length, vocab, vocab])
+    else:  # the virtual start and end share the index vocab (a start is only ever a left end, an end a right end)
+        ends = [(-1, vocab)] + [(int(i), int(given[i])) for i in np.flatnonzero(given >= 0)] + [(length, vocab)]
+        value = 1.0 - math.prod(float(g[b - a - 1, u, v]) for (a, u), (b, v) in zip(ends, ends[1:]))
     if not -1e-9 < value < 1.0 + 1e-9:
         raise ArithmeticError(f"the Markov SER DP returned {value!r}, outside [0, 1] by more than rounding.")
     return min(max(value, 0.0), 1.0)  # rounding only (about 1e-14 at L = 256): a probability stays one

@@ -198,3 +198,18 @@ def test_the_gap_dp_takes_given_tokens(data, lang, length, steps):
         fast = em.exact.sequence_logprob(lang, x, sch, model, given=start, method="gap-dp")
         slow = em.exact.sequence_logprob(lang, x, sch, model, given=start, method="revealed-set")
         assert (fast == slow == -math.inf) or fast == pytest.approx(slow, rel=1e-10, abs=1e-12)
+
+
+@given_(st.data(), languages(max_vocab=3, max_states=3, kinds=("hmm", "ngram"), orders=(2,)), st.integers(2, 5),
+        st.integers(1, 3))
+def test_the_markov_ser_dp_takes_given_tokens(data, lang, length, steps):
+    """Markov chains: exact SER from given tokens by the SER DP (a product over the gaps) against the
+    state-space engine started from them."""
+    if lang.token_chain() is None:
+        return
+    start = _draw_given(data, lang, length)
+    sch = em.schedules.iid(steps, data.draw(st.sampled_from(["linear", "cosine"])))
+    model = data.draw(st.sampled_from([None, em.models.Perturbed(lang, 0.05)]))
+    fast = em.exact.ser(lang, length, sch, model, given=start, method="markov-dp")
+    slow = em.exact.ser(lang, length, sch, model, given=start, method="state-space")
+    assert fast == pytest.approx(slow, abs=1e-12)
