@@ -128,3 +128,23 @@ def test_prompted_and_remasking_samplers_match_the_exact_law_and_the_torch_sampl
     estimate = em.montecarlo.ser(lang, 5, schedule, num=4000, seed=1, given=prompt, strategy=strategy)
     exact = em.exact.output_distribution(lang, 5, schedule, given=prompt, strategy=strategy).escaped
     assert estimate.low <= exact <= estimate.high
+
+
+@pytest.mark.parametrize("strategy", ["random", "confidence"])
+def test_llada_blocks_in_monte_carlo_match_the_exact_law_and_the_torch_sampler(strategy):
+    lang = em.NGram.random(3, 2, seed=5, prune=0.1)
+    prompt = np.array([int(lang.sample(1, 5, seed=3)[0][0]), -1, -1, -1, -1])
+    schedule = em.schedules.llada(4, 4, 2)
+    report = em.testing.assert_sampler_matches_exact(
+        lambda n, s: em.montecarlo.sample(lang, 5, schedule, num=n, seed=s, given=prompt, strategy=strategy),
+        lang, 5, schedule, num_samples=20_000, given=prompt, strategy=strategy)
+    assert report.passed
+    torch = pytest.importorskip("torch")
+    from exactmdm import neural
+
+    ours = em.montecarlo.sample(lang, 5, schedule, num=300, seed=2, given=prompt, strategy=strategy)
+    theirs = neural.sample(neural.TorchOracle(lang), 5, schedule, num=300, seed=2, device="cpu", given=prompt,
+                           strategy=strategy).numpy()
+    assert torch.equal(torch.as_tensor(ours), torch.as_tensor(theirs))
+    with pytest.raises(ValueError, match="LLaDA's layout"):
+        em.montecarlo.sample(lang, 5, schedule, num=2, seed=0)

@@ -25,6 +25,8 @@ from ..exact.markov import chain_tables
 from ..inference import posterior_batch, support_consistent_batch
 from ..models import ORACLE, Oracle, apply_row_transform, resolve_model
 from ..validation import MASK, as_int, as_language
+from ..errors import InvalidArgument
+from ..schedules import LLaDASchedule
 from .kernel_arrays import schedule_arrays
 from .streams import counter_uniform, stream_key
 
@@ -173,10 +175,12 @@ def _sample_general(lang, model, length, kind, rates, sizes, key, first, num, or
     return states, ~active
 
 
-def _sample_remasking(lang, model, length, kind, rates, sizes, key, first, num, oracle, given, strategy):
-    """Confidence-based remasking: each step draws a token at every masked position and keeps the schedule's
-    count of the most confident (``exact.remasking``'s scores and tie rule); the count per sequence is the
-    random rule's, from the same stream as every other sampler here."""
+def _sample_steps(lang, model, length, phases, key, first, num, oracle, given, strategy):
+    """The sampler step by step in numpy, for what the Numba paths do not cover: confidence-based remasking
+    (a token drawn at every masked position, the schedule's count of the most confident kept, with
+    ``exact.remasking``'s scores and tie rule) and LLaDA's blocks. ``phases``: per step (kind, rate, size, lo,
+    hi), the positions lo..hi-1 being those the step may reveal. Counts and positions come from the same
+    streams as every other sampler here, so the sequences are ``neural.sample``'s."""
     from ..exact.remasking import kept_positions, position_scores
 
     states = np.full((num, length), MASK, dtype=np.int64)
@@ -184,8 +188,10 @@ def _sample_remasking(lang, model, length, kind, rates, sizes, key, first, num, 
         states[:] = given
     active = np.ones(num, dtype=np.bool_)
     hmm = lang.as_hmm()
-    for k in range(rates.shape[0]):
-        chosen = choose_batch(states, key, first, k, kind, float(rates[k]), int(sizes[k]))
+    for k, (kind, rate, size, lo, hi) in enumerate(phases):
+        eligible = np.zeros_like(states)  # outside the block, positions count as revealed for the choice
+        eligible[:, lo:hi] = states[:, lo:hi]
+        chosen = choose_batch(eligible, key, first, k, kind, float(rate), int(size))
         counts = chosen.sum(axis=1)
         rows = np.flatnonzero(active & (counts > 0))
         if rows.size == 0:
@@ -201,13 +207,34 @@ def _sample_remasking(lang, model, length, kind, rates, sizes, key, first, num, 
                 probs[alive] = model(states[rows[alive]])
         active[rows[~alive]] = False
         rows, probs = rows[alive], probs[alive]
-        masked = states[rows] < 0
+        masked = eligible[rows] < 0
         drawn = _draw_rows(probs, key, first, rows, k, masked)
+        if strategy == "random":
+            pick = chosen[rows]
+            states[rows] = np.where(pick, drawn, states[rows])
+            continue
         score = np.where(masked, position_scores(probs, drawn, strategy), -np.inf)
         for i, b in enumerate(rows):
             keep = kept_positions(score[i], int(counts[b]))
             states[b, keep] = drawn[i, keep]
     return states, ~active
+
+
+def _phases(schedule, length, given):
+    """Per-step (kind, rate, size, lo, hi) of a schedule: every position for the exchangeable schedules,
+    LLaDA's blocks (after the prompt, left to right, its counts in each) for ``schedules.llada``."""
+    if not isinstance(schedule, LLaDASchedule):
+        kind, rates, sizes = schedule_arrays(schedule, length if given is None else int(np.sum(given < 0)))
+        return [(kind, rates[k], sizes[k], 0, length) for k in range(rates.shape[0])]
+    offset = length - schedule.gen_length
+    start = np.full(length, MASK) if given is None else given
+    if offset < 0 or not np.array_equal(start < 0, np.arange(length) >= offset):
+        raise InvalidArgument(f"schedule={schedule.name} generates the last {schedule.gen_length} positions after a "
+                              f"prompt: with length={length}, given must hold the prompt and MASK at exactly the "
+                              "positions after it (LLaDA's layout).")
+    width = schedule.block_length
+    return [(1, 0.0, size, offset + b * width, offset + (b + 1) * width)
+            for b, sizes in enumerate(schedule.sizes_per_block()) for size in sizes]
 
 
 def _draw_rows(probs, key, first, rows, step, masked):
@@ -229,7 +256,7 @@ def check_run(lang, length, schedule, model, num, seed, *, max_work: float = MAX
     num = as_int(num, "num", minimum=1)
     seed = as_int(seed, "seed", minimum=0)
     model = resolve_model(lang, model)
-    steps = schedule_arrays(schedule, length if given is None else int(np.sum(given < 0)))[1].shape[0]
+    steps = len(_phases(schedule, length, given))
     check_work(math.log(num) + math.log(length) + math.log(steps),
                f"sampling num={num} sequences of L={length} over N={steps} steps (num * L * N position-steps)",
                max_work, "Use fewer sequences (the Clopper-Pearson interval narrows as 1/sqrt(num): 10^4 to 10^6 "
@@ -250,9 +277,12 @@ def run_batches(lang, length, schedule, model, num, seed, progress=False, given=
 
     Sequence i depends only on (seed, i), so batching changes nothing in the draws; batches keep the general
     path's (n, L, V) posterior rows within ``DEFAULT_MAX_ENTRIES``."""
-    kind, rates, sizes = schedule_arrays(schedule, length if given is None else int(np.sum(given < 0)))
+    phases = _phases(schedule, length, given)
+    stepwise = strategy != "random" or isinstance(schedule, LLaDASchedule)
+    if not stepwise:
+        kind, rates, sizes = schedule_arrays(schedule, length if given is None else int(np.sum(given < 0)))
     key = stream_key(seed)
-    markov = lang.token_chain() is not None and hasattr(model, "kernel_form") and given is None and strategy == "random"
+    markov = lang.token_chain() is not None and hasattr(model, "kernel_form") and given is None and not stepwise
     batch = BATCH
     if markov:
         arrays = chain_tables(lang, length)
@@ -265,12 +295,12 @@ def run_batches(lang, length, schedule, model, num, seed, progress=False, given=
             if markov:
                 out, escaped = _sample_markov(n, first, length, key, kind, rates, sizes, *arrays, int(model_kind),
                                               float(param))
-            elif strategy == "random":
+            elif not stepwise:
                 out, escaped = _sample_general(lang, model, length, kind, rates, sizes, key, first, n,
                                                oracle=isinstance(model, Oracle), given=given)
             else:
-                out, escaped = _sample_remasking(lang, model, length, kind, rates, sizes, key, first, n,
-                                                 isinstance(model, Oracle), given, strategy)
+                out, escaped = _sample_steps(lang, model, length, phases, key, first, n, isinstance(model, Oracle),
+                                             given, strategy)
             bar.update(n)
             yield out, escaped
 
