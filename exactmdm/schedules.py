@@ -397,6 +397,11 @@ class LLaDASchedule:
         return self.steps // self.num_blocks
 
     @property
+    def num_steps(self) -> int:
+        """Steps that unmask something, over all blocks (LLaDA's empty steps are skipped)."""
+        return sum(len(block) for block in self.sizes_per_block())
+
+    @property
     def name(self) -> str:
         return f"llada(gen_length={self.gen_length}, steps={self.steps}, block_length={self.block_length})"
 

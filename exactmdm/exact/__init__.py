@@ -25,10 +25,11 @@ __all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequen
            "choose_method", "METHODS", "ser", "SER_METHODS"]
 
 
-def _check_schedule(schedule, blocks: bool = False):
-    kinds = (IIDSchedule, FixedSizes, LLaDASchedule, MDLMSchedule) if blocks else (IIDSchedule, FixedSizes)
+def _check_schedule(schedule, blocks: bool = False, argmax: bool = True):
+    kinds = (IIDSchedule, FixedSizes) + ((LLaDASchedule,) if blocks else ()) + ((MDLMSchedule,) if blocks and argmax
+                                                                               else ())
     if not isinstance(schedule, kinds):
-        more = ", fixed_sizes, llada or mdlm" if blocks else " or fixed_sizes"
+        more = ", fixed_sizes" + (", llada" if blocks else "") + (" or mdlm" if blocks and argmax else "")
         raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid{more}.")
     return schedule
 
@@ -203,7 +204,7 @@ def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max
     """
     lang = as_language(lang)
     model = resolve_model(lang, model)
-    schedule = _check_schedule(schedule)
+    schedule = _check_schedule(schedule, blocks=True, argmax=False)
     x = _one_sequence(lang, x)
     if method not in METHODS:
         raise InvalidArgument(f"method={method!r} must be one of {', '.join(METHODS)}.")
@@ -228,12 +229,12 @@ def _revealed_set_prob(lang, x, schedule, model, max_work, max_entries, start=No
     if not getattr(model, "defined_off_support", False) and not lang.in_support(x):
         raise InvalidArgument(f"x = {x.tolist()} is not in the support of the language, and model {model.name} is "
                               "undefined off the support; p(x) is tracked only for support sequences.")
-    if start is None:
-        return revealed_set.run(model, x, schedule.subset_probabilities(length))
-    if np.any((start >= 0) & (start != x)):
+    if start is not None and np.any((start >= 0) & (start != x)):
         return 0.0  # the sampler keeps the given tokens: it never outputs a sequence that changes one
-    mask = int(sum(1 << i for i in np.flatnonzero(start >= 0)))
-    return revealed_set.run(model, x, schedule.subset_probabilities(int(np.sum(start < 0))), start_mask=mask)
+    masked = length if start is None else int(np.sum(start < 0))
+    steps, eligible = _phases(schedule, length, start, masked, "subset")
+    mask = 0 if start is None else int(sum(1 << int(i) for i in np.flatnonzero(start >= 0)))
+    return revealed_set.run(model, x, steps, start_mask=mask, eligible=eligible)
 
 
 def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_work: float | None = None,
@@ -250,7 +251,7 @@ def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_wo
     """
     lang = as_language(lang)
     model = resolve_model(lang, model)
-    schedule = _check_schedule(schedule)
+    schedule = _check_schedule(schedule, blocks=True, argmax=False)
     x = _one_sequence(lang, x)
     if method == "revealed-set":
         return _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries,

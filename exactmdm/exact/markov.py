@@ -56,7 +56,8 @@ def unsupported_reason(lang, schedule, model) -> str | None:
         return ("the language is not a Markov chain on its tokens (an order-2 n-gram, or an HMM whose states each "
                 "emit one token of their own)")
     if not isinstance(schedule, IIDSchedule):
-        return "the gap DP needs an i.i.d. (alpha) schedule: under fixed sizes the gaps are not independent"
+        return ("the gap DP needs an i.i.d. (alpha) schedule: under fixed sizes (and LLaDA's blocks, fixed sizes per "
+                "block) the gaps are not independent")
     if not hasattr(model, "kernel_form"):
         return (f"model {getattr(model, 'name', model)!r} is not a row transform of the posterior (the oracle or a "
                 "Perturbed model)")

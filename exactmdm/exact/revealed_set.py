@@ -36,7 +36,7 @@ def _gather(probs, x, start, table):
 
 
 @njit
-def _dp(table, subset_prob, length, start_mask):
+def _dp(table, subset_prob, length, start_mask, eligible):
     full = (1 << length) - 1
     dp = np.zeros(1 << length)
     dp[start_mask] = 1.0
@@ -50,7 +50,7 @@ def _dp(table, subset_prob, length, start_mask):
             mass = dp[r]
             if mass == 0.0:
                 continue
-            comp = full & ~r
+            comp = full & ~r & eligible[k]  # the masked positions this step may reveal
             m = 0
             for i in range(length):
                 if (comp >> i) & 1:
@@ -91,12 +91,16 @@ def check_cost(length: int, num_steps: int, max_work: float, max_entries: int):
                            log_entries=log_power(2, length) + math.log(length + 4))
 
 
-def run(model, x: np.ndarray, subset_probs: np.ndarray, chunk: int = 1 << 14, start_mask: int = 0) -> float:
-    """p(x) from the revealed set ``start_mask`` (bit i: position i given, holding x_i) to the full set."""
+def run(model, x: np.ndarray, subset_probs: np.ndarray, chunk: int = 1 << 14, start_mask: int = 0,
+        eligible: np.ndarray | None = None) -> float:
+    """p(x) from the revealed set ``start_mask`` (bit i: position i given, holding x_i) to the full set;
+    ``eligible``: (N, L) bool, the positions step k may reveal (LLaDA's blocks), all when None."""
     length = x.shape[0]
     table = np.zeros((1 << length, length))
     for start in range(0, 1 << length, chunk):
         stop = min(1 << length, start + chunk)
         probs = model(_revealed_tokens(x, start, stop))
         _gather(np.ascontiguousarray(probs), x, start, table)
-    return float(_dp(table, np.ascontiguousarray(subset_probs), length, start_mask))
+    masks = np.full(subset_probs.shape[0], (1 << length) - 1, dtype=np.int64) if eligible is None else \
+        np.array([sum(1 << int(i) for i in np.flatnonzero(row)) for row in eligible], dtype=np.int64)
+    return float(_dp(table, np.ascontiguousarray(subset_probs), length, start_mask, masks))

@@ -213,3 +213,18 @@ def test_the_markov_ser_dp_takes_given_tokens(data, lang, length, steps):
     fast = em.exact.ser(lang, length, sch, model, given=start, method="markov-dp")
     slow = em.exact.ser(lang, length, sch, model, given=start, method="state-space")
     assert fast == pytest.approx(slow, abs=1e-12)
+
+
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.sampled_from([(4, 4, 2), (4, 2, 2), (3, 6, 1)]),
+        st.integers(0, 1))
+def test_the_revealed_set_dp_takes_llada_blocks(data, lang, llada, prompt_length):
+    schedule = em.schedules.llada(*llada)
+    length = llada[0] + prompt_length
+    start = None
+    if prompt_length:
+        start = np.full(length, em.MASK)
+        start[0] = lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0][0]
+    out = em.exact.output_distribution(lang, length, schedule, given=start)
+    for x in lang.sample(3, length, seed=data.draw(st.integers(0, 1000))):
+        p = em.exact.sequence_prob(lang, x, schedule, given=start)  # auto: the gap DP refuses blocks
+        assert p == pytest.approx(out.probs[tuple(x)], rel=1e-9, abs=1e-300)
