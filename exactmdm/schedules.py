@@ -401,6 +401,23 @@ class LLaDASchedule:
         """Steps that unmask something, over all blocks (LLaDA's empty steps are skipped)."""
         return sum(len(block) for block in self.sizes_per_block())
 
+    def offset(self, length: int, given=None) -> int:
+        """Where generation starts (the prompt's length) in a sequence of ``length`` that starts as ``given``
+        (None: all masked); refused unless ``given`` holds a prompt and MASK exactly after it (LLaDA's layout)."""
+        offset = length - self.gen_length
+        start = np.full(length, -1) if given is None else np.asarray(given)
+        if offset < 0 or not np.array_equal(start < 0, np.arange(length) >= offset):
+            raise InvalidArgument(f"schedule={self.name} generates the last {self.gen_length} positions after a "
+                                  f"prompt: with length={length}, given must hold the prompt's {max(offset, 0)} tokens "
+                                  "and MASK at exactly the positions after it (LLaDA's layout).")
+        return offset
+
+    def phases(self, length: int, given=None) -> list:
+        """Per step (size, lo, hi): the step reveals ``size`` of the masked positions lo..hi-1 (its block)."""
+        offset, width = self.offset(length, given), self.block_length
+        return [(size, offset + b * width, offset + (b + 1) * width)
+                for b, sizes in enumerate(self.sizes_per_block()) for size in sizes]
+
     @property
     def name(self) -> str:
         return f"llada(gen_length={self.gen_length}, steps={self.steps}, block_length={self.block_length})"

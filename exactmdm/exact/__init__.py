@@ -143,23 +143,16 @@ def _phases(schedule, length: int, start, masked: int, table: str):
     if not isinstance(schedule, LLaDASchedule):
         law = schedule.subset_probabilities if table == "subset" else schedule.reveal_law
         return law(masked), None
-    offset = length - schedule.gen_length
-    generated = np.zeros(length, dtype=bool)
-    generated[offset:] = True
-    if offset < 0 or not np.array_equal((np.full(length, -1) if start is None else start) < 0, generated):
-        raise InvalidArgument(f"schedule={schedule.name} generates the last {schedule.gen_length} positions after a "
-                              f"prompt: with length={length}, given must hold the prompt's {max(offset, 0)} tokens and "
-                              "MASK at exactly the positions after it (LLaDA's layout).")
     tables, eligible = [], []
-    width = schedule.block_length
-    for b, sizes in enumerate(schedule.sizes_per_block()):
+    for sizes in schedule.sizes_per_block():
         block = FixedSizes(tuple(sizes))
-        law = block.subset_probabilities(width) if table == "subset" else block.reveal_law(width)
-        tables.append(law)
-        rows = np.zeros((len(sizes), length), dtype=bool)
-        rows[:, offset + b * width: offset + (b + 1) * width] = True
-        eligible.append(rows)
-    return np.concatenate(tables), np.concatenate(eligible)
+        tables.append(block.subset_probabilities(schedule.block_length) if table == "subset"
+                      else block.reveal_law(schedule.block_length))
+    for _, lo, hi in schedule.phases(length, start):
+        row = np.zeros(length, dtype=bool)
+        row[lo:hi] = True
+        eligible.append(row)
+    return np.concatenate(tables), np.array(eligible)
 
 
 def as_given(lang, given, length: int) -> np.ndarray | None:

@@ -25,7 +25,6 @@ from ..exact.markov import chain_tables
 from ..inference import posterior_batch, support_consistent_batch
 from ..models import ORACLE, Oracle, apply_row_transform, resolve_model
 from ..validation import MASK, as_int, as_language
-from ..errors import InvalidArgument
 from ..schedules import LLaDASchedule
 from .kernel_arrays import schedule_arrays
 from .streams import counter_uniform, stream_key
@@ -226,15 +225,7 @@ def _phases(schedule, length, given):
     if not isinstance(schedule, LLaDASchedule):
         kind, rates, sizes = schedule_arrays(schedule, length if given is None else int(np.sum(given < 0)))
         return [(kind, rates[k], sizes[k], 0, length) for k in range(rates.shape[0])]
-    offset = length - schedule.gen_length
-    start = np.full(length, MASK) if given is None else given
-    if offset < 0 or not np.array_equal(start < 0, np.arange(length) >= offset):
-        raise InvalidArgument(f"schedule={schedule.name} generates the last {schedule.gen_length} positions after a "
-                              f"prompt: with length={length}, given must hold the prompt and MASK at exactly the "
-                              "positions after it (LLaDA's layout).")
-    width = schedule.block_length
-    return [(1, 0.0, size, offset + b * width, offset + (b + 1) * width)
-            for b, sizes in enumerate(schedule.sizes_per_block()) for size in sizes]
+    return [(1, 0.0, size, lo, hi) for size, lo, hi in schedule.phases(length, given)]
 
 
 def _draw_rows(probs, key, first, rows, step, masked):

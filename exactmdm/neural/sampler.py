@@ -115,12 +115,9 @@ def _check(model, length, schedule, num, seed, strategy, blocks, given=None):
             raise InvalidArgument("given must be one (L,) sequence with MASK = -1 where the sampler generates.")
     offset = 0
     if isinstance(schedule, LLaDASchedule):  # LLaDA's meaning: its total steps split over its blocks
-        offset = length - schedule.gen_length
-        start = np.full(length, -1) if given is None else given
-        if blocks != 1 or offset < 0 or not np.array_equal(start < 0, np.arange(length) >= offset):
-            raise InvalidArgument(f"schedule={schedule.name} sets the blocks itself over the last "
-                                  f"{schedule.gen_length} positions: call with blocks=1 (the default), and with given= "
-                                  "holding the prompt and MASK at exactly the positions after it (LLaDA's layout).")
+        if blocks != 1:
+            raise InvalidArgument(f"schedule={schedule.name} sets the blocks itself: call with blocks=1 (the default).")
+        offset = schedule.offset(length, given)
         blocks, block_len = schedule.num_blocks, schedule.block_length
         schedule = fixed_sizes(schedule.sizes_per_block()[0])
         generated = block_len
