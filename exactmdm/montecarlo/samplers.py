@@ -148,6 +148,21 @@ def _step_general(states, active, probs, key, first, step, kind, rate, size, cha
                 states[b, j] = draw_token(probs[b, j], counter_uniform(key, first + b, step, j, 1))
 
 
+def _model_rows(hmm, model, states, oracle):
+    """(probs (B, L, V), alive (B,)) of the model at ``states``: a state no support sequence agrees with has
+    escaped (the oracle is 0/0 there, and a model undefined off the support is not called on it); its rows
+    are zeros and never read."""
+    if oracle:
+        probs, log_ev = posterior_batch(hmm, states, check=False)
+        return probs, log_ev > -np.inf
+    alive = np.ones(states.shape[0], dtype=np.bool_) if getattr(model, "defined_off_support", False) else \
+        support_consistent_batch(hmm, states, check=False)
+    probs = np.zeros(states.shape + (hmm.vocab_size,))
+    if alive.any():
+        probs[alive] = model(states[alive])
+    return probs, alive
+
+
 def _sample_general(lang, model, length, kind, rates, sizes, key, first, num, oracle, given=None):
     """Any HMM and model: the rows of a sequence are recomputed only after a step that revealed something in it
     (with N > L most steps reveal nothing in a given sequence), by one batched call on those sequences."""
@@ -161,14 +176,8 @@ def _sample_general(lang, model, length, kind, rates, sizes, key, first, num, or
     for k in range(rates.shape[0]):
         if changed.any():
             rows = np.flatnonzero(changed)
-            if oracle:
-                new, log_ev = posterior_batch(hmm, states[rows], check=False)
-                active[rows] &= log_ev > -np.inf
-            else:
-                if not getattr(model, "defined_off_support", False):
-                    active[rows] &= support_consistent_batch(hmm, states[rows], check=False)
-                rows = rows[active[rows]]
-                new = model(states[rows]) if rows.size else np.zeros((0, length, lang.vocab_size))
+            new, alive = _model_rows(hmm, model, states[rows], oracle)
+            active[rows] &= alive
             probs[rows] = new  # an escaped sequence's rows are never read
         _step_general(states, active, probs, key, first, k, kind, rates[k], sizes[k], changed)
     return states, ~active
@@ -195,15 +204,7 @@ def _sample_steps(lang, model, length, phases, key, first, num, oracle, given, s
         rows = np.flatnonzero(active & (counts > 0))
         if rows.size == 0:
             continue
-        if oracle:
-            probs, log_ev = posterior_batch(hmm, states[rows], check=False)
-            alive = log_ev > -np.inf
-        else:
-            alive = np.ones(rows.size, dtype=np.bool_) if getattr(model, "defined_off_support", False) else \
-                support_consistent_batch(hmm, states[rows], check=False)
-            probs = np.zeros((rows.size, length, lang.vocab_size))
-            if alive.any():
-                probs[alive] = model(states[rows[alive]])
+        probs, alive = _model_rows(hmm, model, states[rows], oracle)
         active[rows[~alive]] = False
         rows, probs = rows[alive], probs[alive]
         masked = eligible[rows] < 0
