@@ -142,3 +142,15 @@ def as_tokens(value, name: str, vocab_size: int, *, allow_mask: bool = True, len
     the input form of the batch kernels (``inference.posterior_batch`` and its kin)."""
     array = as_sequences(value, name, vocab_size, allow_mask=allow_mask, length=length)
     return np.ascontiguousarray(array.reshape(-1, array.shape[-1]))
+
+
+def as_start(given, vocab_size: int, length: int) -> np.ndarray:
+    """A sampler's start state: (L,) tokens it is given, MASK (-1) where it generates, at least one MASK."""
+    start = as_sequences(given, "given", vocab_size, allow_mask=True, length=length)
+    if start.ndim != 1:
+        raise InvalidArgument(f"given must be one (L,) sequence with MASK where the sampler generates, got shape "
+                              f"{start.shape}.")
+    if not np.any(start < 0):
+        raise InvalidArgument("given has no MASK: there is nothing to generate; mark the positions to generate with "
+                              "MASK = -1.")
+    return start

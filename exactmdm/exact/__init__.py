@@ -17,7 +17,7 @@ from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size
 from ..languages import Language
 from ..models import FunctionModel, describe_model, resolve_model
 from ..schedules import FixedSizes, IIDSchedule, LLaDASchedule, MDLMSchedule
-from ..validation import as_int, as_language, as_sequences
+from ..validation import as_int, as_language, as_sequences, as_start
 from ..inference import log_evidence
 from . import markov, markov_ser, remasking, revealed_set, statespace
 
@@ -160,13 +160,7 @@ def as_given(lang, given, length: int) -> np.ndarray | None:
     sequence has (the conditional law would be 0/0)."""
     if given is None:
         return None
-    start = as_sequences(given, "given", lang.vocab_size, allow_mask=True, length=length)
-    if start.ndim != 1:
-        raise InvalidArgument(f"given must be one (L,) sequence with MASK where the sampler generates, got shape "
-                              f"{start.shape}.")
-    if not np.any(start < 0):
-        raise InvalidArgument("given has no MASK: there is nothing to generate; mark the positions to generate with "
-                              "MASK = -1.")
+    start = as_start(given, lang.vocab_size, length)
     if log_evidence(lang, start) == -math.inf:
         raise ImpossibleEvidence(f"given={start.tolist()} has probability 0 under the language: no support sequence "
                                  "agrees with its tokens, so the law conditioned on them does not exist.")

@@ -33,7 +33,7 @@ from ..errors import InvalidArgument
 from ..exact.remasking import SCORE_GRID
 from ..montecarlo import choose_positions, schedule_arrays, uniforms
 from ..schedules import LLaDASchedule, fixed_sizes
-from ..validation import as_int, as_sequences
+from ..validation import as_int, as_start
 from .devices import resolve_device
 
 STRATEGIES = ("random", "confidence", "margin", "entropy")
@@ -110,9 +110,7 @@ def _check(model, length, schedule, num, seed, strategy, blocks, given=None):
         raise InvalidArgument(f"model={model!r} must be a TorchOracle, a network from exactmdm.neural or a callable "
                               "with vocab_size mapping (B, L) long tensors to (B, L, V) probabilities.")
     if given is not None:
-        given = as_sequences(given, "given", model.vocab_size, allow_mask=True, length=length)
-        if given.ndim != 1 or not np.any(given < 0):
-            raise InvalidArgument("given must be one (L,) sequence with MASK = -1 where the sampler generates.")
+        given = as_start(given, model.vocab_size, length)
     offset = 0
     if isinstance(schedule, LLaDASchedule):  # LLaDA's meaning: its total steps split over its blocks
         if blocks != 1:
