@@ -21,6 +21,7 @@ enumerated. Mass on states that no support sequence agrees with is lumped as esc
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 
@@ -63,6 +64,35 @@ def argmax_rows(probs: np.ndarray) -> np.ndarray:
     a deterministic draw, as MDLM's final noise-removal step."""
     best = np.argmax(np.round(probs / SCORE_GRID), axis=-1)
     return np.eye(probs.shape[-1])[best]
+
+
+def tempered_rows(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """The rows tokens are drawn from at ``temperature``: p^(1/T) normalised (LLaDA's Gumbel-max draw of
+    softmax(logits / T)); T = 1 returns ``probs``; T = 0 is the argmax (``argmax_rows``). Rows of zeros stay
+    zero (the model is undefined there). Confidence scores are always taken from ``probs`` (LLaDA scores the
+    drawn token under softmax(logits), not under the tempered law)."""
+    if temperature == 1.0:
+        return probs
+    if temperature == 0.0:
+        return np.where(probs.sum(axis=-1, keepdims=True) > 0, argmax_rows(probs), 0.0)
+    with np.errstate(divide="ignore", over="ignore", under="ignore"):
+        logp = np.where(probs > 0, np.log(np.where(probs > 0, probs, 1.0)) / temperature, -np.inf)
+        top = np.max(logp, axis=-1, keepdims=True)
+        powered = np.where(np.isfinite(top), np.exp(logp - np.where(np.isfinite(top), top, 0.0)), 0.0)
+        total = powered.sum(axis=-1, keepdims=True)
+    return np.divide(powered, total, out=np.zeros_like(powered), where=total > 0)
+
+
+def check_temperature(temperature) -> float:
+    """Validated sampling temperature: a finite number >= 0 (0: argmax decoding, LLaDA's default)."""
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float, np.integer, np.floating)):
+        raise InvalidArgument(f"temperature={temperature!r} must be a number >= 0 (1: draw from the model, 0: argmax "
+                              "decoding as LLaDA's default temperature=0.).")
+    temperature = float(temperature)
+    if not (math.isfinite(temperature) and temperature >= 0.0):
+        raise InvalidArgument(f"temperature={temperature!r} must be finite and >= 0 (1: draw from the model, 0: "
+                              "argmax decoding).")
+    return temperature
 
 
 def kept_positions(scores: np.ndarray, count: int) -> np.ndarray:
