@@ -25,12 +25,9 @@ __all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequen
            "choose_method", "METHODS", "ser", "SER_METHODS"]
 
 
-def _check_schedule(schedule, blocks: bool = False, argmax: bool = True):
-    kinds = (IIDSchedule, FixedSizes) + ((LLaDASchedule,) if blocks else ()) + ((MDLMSchedule,) if blocks and argmax
-                                                                               else ())
-    if not isinstance(schedule, kinds):
-        more = ", fixed_sizes" + (", llada" if blocks else "") + (" or mdlm" if blocks and argmax else "")
-        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid{more}.")
+def _check_schedule(schedule):
+    if not isinstance(schedule, (IIDSchedule, FixedSizes, LLaDASchedule, MDLMSchedule)):
+        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid, fixed_sizes, llada or mdlm.")
     return schedule
 
 
@@ -105,7 +102,7 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
     """
     lang = as_language(lang)
     length = as_int(length, "length", minimum=1)
-    schedule = _check_schedule(schedule, blocks=True)
+    schedule = _check_schedule(schedule)
     model = resolve_model(lang, model)
     strategy = remasking.check_strategy(strategy)
     temperature = remasking.check_temperature(temperature)
@@ -200,7 +197,7 @@ def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max
     """
     lang = as_language(lang)
     model = resolve_model(lang, model)
-    schedule = _check_schedule(schedule, blocks=True, argmax=False)
+    schedule = _check_schedule(schedule)
     x = _one_sequence(lang, x)
     if method not in METHODS:
         raise InvalidArgument(f"method={method!r} must be one of {', '.join(METHODS)}.")
@@ -208,8 +205,7 @@ def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max
     if method == "gap-dp" or (method == "auto" and markov.is_supported(lang, schedule, model)):
         return markov.gap_dp_logprob(lang, x, schedule, model, max_work=max_work or markov.DEFAULT_MAX_WORK,
                                      max_entries=max_entries, given=start)
-    value = _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries, start)
-    return math.log(value) if value > 0 else -math.inf
+    return _revealed_set_logprob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries, start)
 
 
 def _one_sequence(lang, x):
@@ -219,18 +215,38 @@ def _one_sequence(lang, x):
     return x
 
 
-def _revealed_set_prob(lang, x, schedule, model, max_work, max_entries, start=None) -> float:
+def _revealed_set_logprob(lang, x, schedule, model, max_work, max_entries, start=None) -> float:
+    """log p(x) by the revealed-set DP: one DP over the generated positions, or for LLaDA's schedule one per
+    block (a block's law depends only on what is revealed before it, which for x is x's own tokens: p(x)
+    is the product of the blocks' factors, so the cost grows with the number of blocks, not as 2^L)."""
     length = x.shape[0]
-    revealed_set.check_cost(length, schedule.num_steps, max_work, max_entries)
     if not getattr(model, "defined_off_support", False) and not lang.in_support(x):
         raise InvalidArgument(f"x = {x.tolist()} is not in the support of the language, and model {model.name} is "
                               "undefined off the support; p(x) is tracked only for support sequences.")
-    if start is not None and np.any((start >= 0) & (start != x)):
-        return 0.0  # the sampler keeps the given tokens: it never outputs a sequence that changes one
-    masked = length if start is None else int(np.sum(start < 0))
-    steps, eligible = _phases(schedule, length, start, masked, "subset")
-    mask = 0 if start is None else int(sum(1 << int(i) for i in np.flatnonzero(start >= 0)))
-    return revealed_set.run(model, x, steps, start_mask=mask, eligible=eligible)
+    base = np.full(length, -1, dtype=np.int64) if start is None else np.array(start, dtype=np.int64)
+    if np.any((base >= 0) & (base != x)):
+        return -math.inf  # the sampler keeps the given tokens: it never outputs a sequence that changes one
+    if isinstance(schedule, LLaDASchedule):
+        width, offset = schedule.block_length, schedule.offset(length, start)
+        sizes = schedule.sizes_per_block()
+        revealed_set.check_cost(width, len(sizes[0]), max_work, max_entries, runs=schedule.num_blocks,
+                                what=f"the revealed-set DP over {schedule.num_blocks} LLaDA blocks of {width} positions")
+        total = 0.0
+        for b, block_sizes in enumerate(sizes):
+            lo = offset + b * width
+            value = revealed_set.run(model, x, FixedSizes(block_sizes).subset_probabilities(width), base=base,
+                                     positions=np.arange(lo, lo + width))
+            if value <= 0.0:
+                return -math.inf
+            total += math.log(value)
+            base[lo:lo + width] = x[lo:lo + width]
+        return total
+    reveal = schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule
+    masked = int(np.sum(base < 0))
+    revealed_set.check_cost(masked, reveal.num_steps, max_work, max_entries)
+    value = revealed_set.run(model, x, reveal.subset_probabilities(masked), base=base,
+                             final_argmax=isinstance(schedule, MDLMSchedule) and schedule.final_argmax)
+    return math.log(value) if value > 0 else -math.inf
 
 
 def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_work: float | None = None,
@@ -247,11 +263,8 @@ def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_wo
     """
     lang = as_language(lang)
     model = resolve_model(lang, model)
-    schedule = _check_schedule(schedule, blocks=True, argmax=False)
+    schedule = _check_schedule(schedule)
     x = _one_sequence(lang, x)
-    if method == "revealed-set":
-        return _revealed_set_prob(lang, x, schedule, model, max_work or DEFAULT_MAX_WORK, max_entries,
-                                  as_given(lang, given, x.shape[0]))
     return math.exp(sequence_logprob(lang, x, schedule, model, method=method, max_work=max_work,
                                      max_entries=max_entries, given=given))
 
