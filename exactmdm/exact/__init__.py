@@ -19,10 +19,11 @@ from ..models import FunctionModel, describe_model, resolve_model
 from ..schedules import FixedSizes, IIDSchedule, LLaDASchedule, MDLMSchedule
 from ..validation import as_int, as_language, as_sequences, as_start
 from ..inference import log_evidence
-from . import markov, markov_ser, remasking, revealed_set, statespace
+from . import blocks, markov, markov_ser, remasking, revealed_set, statespace
+from .blocks import BlockMetrics, llada_metrics
 
 __all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequence_probs", "sequence_logprob",
-           "choose_method", "METHODS", "ser", "SER_METHODS"]
+           "choose_method", "METHODS", "ser", "SER_METHODS", "llada_metrics", "BlockMetrics"]
 
 
 def _check_schedule(schedule):
@@ -179,8 +180,8 @@ METHODS = ("auto", "gap-dp", "revealed-set")
 
 def choose_method(lang, schedule, model=None) -> str:
     """The exact method ``sequence_prob`` / ``sequence_logprob`` use for these inputs: "gap-dp" (polynomial,
-    Markov-chain languages, i.i.d. schedules, the oracle or a Perturbed model) or "revealed-set" (any HMM,
-    any schedule and model, 2^L states)."""
+    Markov-chain languages, i.i.d. schedules or MDLM's grid, the oracle or a Perturbed model) or
+    "revealed-set" (any HMM, any schedule and model: 2^L states, or 2^B per block of LLaDA's schedule)."""
     lang = as_language(lang)
     model = resolve_model(lang, model)
     return "gap-dp" if markov.is_supported(lang, _check_schedule(schedule), model) else "revealed-set"
@@ -191,7 +192,9 @@ def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max
     """Natural log of p(x), exact, by the best exact method (``choose_method`` says which); -inf when p(x) = 0.
 
     The Markov gap DP (O(L^4 N / 24) multiply-adds, log-space result; about 1 s at L = 256, N = 64 on two
-    cores) reaches L in the hundreds; the revealed-set DP needs 2^L states. ``method`` forces one ("gap-dp"
+    cores) reaches L in the hundreds; the revealed-set DP needs 2^L states (for LLaDA's schedule, 2^B per
+    block of B positions, so any number of blocks: 0.07 s at gen_length = 256 in blocks of 8). ``method``
+    forces one ("gap-dp"
     raises a clear error where it does not apply). ``max_work`` caps the work started (None: the method's
     default, ``markov.DEFAULT_MAX_WORK`` multiply-adds or ``DEFAULT_MAX_WORK`` revealed-set operations).
     """
@@ -254,8 +257,10 @@ def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_wo
     """p(x): the exact probability that the sampler outputs the sequence x, by the best exact method.
 
     "revealed-set": a DP over the 2^L sets of revealed positions, any HMM, schedule and model, O(N 3^L)
-    operations plus 2^L model evaluations. "gap-dp": the Markov gap DP (Markov-chain languages, i.i.d.
-    schedules, oracle or Perturbed models), polynomial. Costs are estimated first and refused above
+    operations plus 2^L model evaluations (LLaDA's blocks: one DP per block, each block's law depending only
+    on what precedes it). "gap-dp": the Markov gap DP (Markov-chain languages, i.i.d. schedules or MDLM's
+    grid, oracle or Perturbed models), polynomial; it does not take fixed sizes (nor LLaDA's blocks, fixed
+    sizes per block), under which the gaps are not independent. Costs are estimated first and refused above
     ``max_work`` / ``max_entries``. With the oracle (or any model undefined off the support) x must be a
     support sequence: p is tracked on the support only (see ``OutputDistribution``). ``given``: the tokens
     the sampler starts from (MASK where it generates): the revealed-set DP starts from their set, the gap DP
@@ -269,7 +274,7 @@ def sequence_prob(lang, x, schedule, model=None, *, method: str = "auto", max_wo
                                      max_entries=max_entries, given=given))
 
 
-SER_METHODS = ("auto", "letter-pair", "markov-dp", "state-space")
+SER_METHODS = ("auto", "letter-pair", "markov-dp", "block-transfer", "state-space")
 
 
 def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
@@ -282,15 +287,18 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
       i.i.d. schedule: the O(L N) transfer recurrence in log space, 1 - SER = E[(1/k)^K] (any L; refused above
       ``cost.DEFAULT_MAX_WORK`` steps, naming the closed form for uniform weights);
     - "markov-dp": any Markov-chain language (an order-2 n-gram, or an HMM that is a chain on its tokens)
-      under an i.i.d. schedule, for the oracle or a Perturbed model: the gap DP summed over the gaps' end
+      under an i.i.d. schedule or MDLM's grid, for the oracle or a Perturbed model: the gap DP summed over the gaps' end
       tokens, O(N V^4 L^3 / 6) multiply-adds (a V = 8 bigram at L = 256, N = 64 takes about a minute on two
       cores); absolute accuracy about 1e-14;
+    - "block-transfer": LLaDA's blocks (``schedules.llada``) on a Markov-chain language, for the oracle or a
+      Perturbed model: one small engine per block's start token and a V x V transfer over the blocks, any
+      number of blocks (``exact.llada_metrics``, which also gives KL and takes remasking strategies);
     - "state-space": the state-space engine (any language, schedule and model; small L, its size checked
       first).
     "auto" takes the first that applies. Where none reaches the length the error says so and names
     ``exactmdm.montecarlo.ser`` (an exact Clopper-Pearson interval). ``given``: tokens the sampler starts
-    from (MASK where it generates; "markov-dp" multiplies the gaps between them, "state-space" starts there;
-    "letter-pair" does not take them).
+    from (MASK where it generates; "markov-dp" multiplies the gaps between them, "state-space" starts there,
+    "block-transfer" takes LLaDA's prompt; "letter-pair" does not take them).
     """
     from ..models import Oracle
     from . import letter_pair
@@ -310,6 +318,8 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
                                   "see exact.letter_pair.letter_pairs), the oracle, an i.i.d. schedule and no given "
                                   "tokens (use method='markov-dp' with given=).")
         return -math.expm1(letter_pair.log_correct_iid(schedule, length, letters[0]))
+    if method == "block-transfer" or (method == "auto" and blocks.unsupported_reason(lang, schedule, model) is None):
+        return llada_metrics(lang, length, schedule, model, given=start).ser
     if method == "markov-dp" or (method == "auto" and markov.is_supported(lang, schedule, model)):
         return markov_ser.ser(lang, length, schedule, model, max_work=max_work, max_entries=max_entries,
                               progress=progress, given=start)
