@@ -54,7 +54,7 @@ def long_llada(gen_lengths=(64, 1024), width: int = 4):
             schedule = em.schedules.llada(gen_length, per_block * gen_length // width, width)
             cells = []
             for strategy, temperature in LLADA_RULES:
-                m = em.exact.llada_metrics(lang, gen_length, schedule, strategy=strategy, temperature=temperature)
+                m = em.exact.block_metrics(lang, gen_length, schedule, strategy=strategy, temperature=temperature)
                 cells.append(f"{m.ser:.4f} / {m.kl_per_token:.4f}" if math.isfinite(m.kl) else f"{m.ser:.4f} / inf")
             print(f"| {name} | {gen_length} | {schedule.steps} ({width // per_block} per step) | " + " | ".join(cells)
                   + " |")

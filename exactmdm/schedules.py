@@ -368,38 +368,27 @@ def steps_needed(profile, eps: float, family: str = "optimal", **options) -> int
     return _steps_needed(profile, eps, family, **options)
 
 
-@dataclass(frozen=True)
-class LLaDASchedule:
-    """LLaDA's semi-autoregressive schedule, as its generate code runs it (a description: the exact engines
-    take exchangeable schedules, and blocks are not exchangeable).
-
-    The ``gen_length`` positions are cut into ``gen_length / block_length`` blocks generated left to right;
-    ``steps`` are split evenly over the blocks (LLaDA asserts both divisions); inside a block of n masked
-    positions and T = steps / blocks steps, step k unmasks n // T tokens, plus one for the first n % T steps
-    (LLaDA's ``get_num_transfer_tokens``). Steps that would unmask nothing (T > n) are skipped here; LLaDA
-    runs them as network calls that change nothing.
-    """
+class Blockwise:
+    """Semi-autoregressive generation: the last ``gen_length`` positions (after a prompt) are cut into blocks of
+    ``block_length``, generated left to right, each by the whole of the ``inner`` schedule over its own
+    positions (the positions of later blocks stay masked, those of earlier blocks are revealed). Subclasses
+    say what ``inner`` is; the exact engines, Monte Carlo and the torch sampler read only what is here."""
 
     gen_length: int
-    steps: int
     block_length: int
 
     @property
-    def kind(self) -> str:
-        return "llada"
+    def inner(self):
+        raise NotImplementedError
 
     @property
     def num_blocks(self) -> int:
         return self.gen_length // self.block_length
 
     @property
-    def steps_per_block(self) -> int:
-        return self.steps // self.num_blocks
-
-    @property
     def num_steps(self) -> int:
-        """Steps that unmask something, over all blocks (LLaDA's empty steps are skipped)."""
-        return sum(len(block) for block in self.sizes_per_block())
+        """Steps over all blocks."""
+        return self.num_blocks * self.inner.num_steps
 
     def offset(self, length: int, given=None) -> int:
         """Where generation starts (the prompt's length) in a sequence of ``length`` that starts as ``given``
@@ -412,11 +401,43 @@ class LLaDASchedule:
                                   "and MASK at exactly the positions after it (LLaDA's layout).")
         return offset
 
-    def phases(self, length: int, given=None) -> list:
-        """Per step (size, lo, hi): the step reveals ``size`` of the masked positions lo..hi-1 (its block)."""
+    def block_ranges(self, length: int, given=None) -> list:
+        """(lo, hi) of each block, left to right: the positions lo..hi-1."""
         offset, width = self.offset(length, given), self.block_length
-        return [(size, offset + b * width, offset + (b + 1) * width)
-                for b, sizes in enumerate(self.sizes_per_block()) for size in sizes]
+        return [(offset + b * width, offset + (b + 1) * width) for b in range(self.num_blocks)]
+
+
+@dataclass(frozen=True)
+class LLaDASchedule(Blockwise):
+    """LLaDA's semi-autoregressive schedule, as its generate code runs it.
+
+    The ``gen_length`` positions are cut into ``gen_length / block_length`` blocks generated left to right;
+    ``steps`` are split evenly over the blocks (LLaDA asserts both divisions); inside a block of n masked
+    positions and T = steps / blocks steps, step k unmasks n // T tokens, plus one for the first n % T steps
+    (LLaDA's ``get_num_transfer_tokens``). Steps that would unmask nothing (T > n) are skipped here; LLaDA
+    runs them as network calls that change nothing. So each block runs ``inner``, the fixed sizes of
+    LLaDA's counts.
+    """
+
+    gen_length: int
+    steps: int
+    block_length: int
+
+    @property
+    def kind(self) -> str:
+        return "llada"
+
+    @property
+    def steps_per_block(self) -> int:
+        return self.steps // self.num_blocks
+
+    @property
+    def inner(self) -> FixedSizes:
+        """The fixed sizes each block runs: LLaDA's counts, balanced with the extra tokens first, empty steps
+        skipped."""
+        base, extra = divmod(self.block_length, self.steps_per_block)
+        sizes = tuple(base + 1 if k < extra else base for k in range(self.steps_per_block))
+        return FixedSizes(tuple(s for s in sizes if s))
 
     @property
     def name(self) -> str:
@@ -424,13 +445,11 @@ class LLaDASchedule:
 
     def sizes_per_block(self) -> tuple:
         """One tuple per block, left to right: the tokens each (non-empty) step of the block unmasks."""
-        base, extra = divmod(self.block_length, self.steps_per_block)
-        sizes = tuple(base + 1 if k < extra else base for k in range(self.steps_per_block))
-        return (tuple(s for s in sizes if s),) * self.num_blocks
+        return (self.inner.sizes,) * self.num_blocks
 
     def describe(self) -> dict:
         return {"kind": self.kind, "gen_length": self.gen_length, "steps": self.steps, "block_length": self.block_length,
-                "sizes_per_block": [list(b) for b in self.sizes_per_block()]}
+                "sizes_per_block": list(self.inner.sizes)}
 
 
 def llada(gen_length: int, steps: int, block_length: int) -> LLaDASchedule:
@@ -447,6 +466,50 @@ def llada(gen_length: int, steps: int, block_length: int) -> LLaDASchedule:
                               f"block_length={block_length}): LLaDA splits the steps evenly over the blocks; use a "
                               f"multiple of {blocks}.")
     return LLaDASchedule(gen_length, steps, block_length)
+
+
+@dataclass(frozen=True)
+class BlockSchedule(Blockwise):
+    """Blocks of ``block_length`` over the last ``gen_length`` positions, left to right, each running the whole
+    ``schedule`` (i.i.d. or fixed sizes summing to ``block_length``): ``neural.sample(blocks=K)``'s meaning,
+    with K * N steps in all. An i.i.d. inner schedule makes every position's step independent (drawn from its
+    block's steps), which the Markov gap DP takes."""
+
+    schedule: object
+    block_length: int
+    gen_length: int
+
+    @property
+    def kind(self) -> str:
+        return "blocks"
+
+    @property
+    def inner(self):
+        return self.schedule
+
+    @property
+    def name(self) -> str:
+        return f"blocks({self.schedule.name}, block_length={self.block_length}, gen_length={self.gen_length})"
+
+    def describe(self) -> dict:
+        return {"kind": self.kind, "schedule": self.schedule.describe(), "block_length": self.block_length,
+                "gen_length": self.gen_length}
+
+
+def blocks(schedule, block_length: int, gen_length: int) -> BlockSchedule:
+    """Semi-autoregressive blocks: the last ``gen_length`` positions in blocks of ``block_length``, left to right,
+    each generated by the whole of ``schedule`` (``iid(...)`` or ``fixed_sizes(...)`` summing to block_length)."""
+    if not isinstance(schedule, (IIDSchedule, FixedSizes)):
+        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid or fixed_sizes (the schedule "
+                          "each block runs).")
+    block_length = as_int(block_length, "block_length", minimum=1)
+    gen_length = as_int(gen_length, "gen_length", minimum=1)
+    if gen_length % block_length:
+        raise InvalidArgument(f"block_length={block_length} does not divide gen_length={gen_length}: blocks are of "
+                              "equal size; pick a divisor of gen_length.")
+    if isinstance(schedule, FixedSizes):
+        schedule.check_length(block_length)
+    return BlockSchedule(schedule, block_length, gen_length)
 
 
 MDLM_NOISES = ("loglinear", "cosine")

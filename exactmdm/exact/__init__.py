@@ -16,19 +16,20 @@ from ..errors import EnumerationTooLarge, ImpossibleEvidence, InvalidArgument, I
 from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size, log_power
 from ..languages import Language
 from ..models import FunctionModel, describe_model, resolve_model
-from ..schedules import FixedSizes, IIDSchedule, LLaDASchedule, MDLMSchedule
+from ..schedules import Blockwise, FixedSizes, IIDSchedule, MDLMSchedule
 from ..validation import as_int, as_language, as_sequences, as_start
 from ..inference import log_evidence
 from . import blocks, markov, markov_ser, remasking, revealed_set, statespace
-from .blocks import BlockMetrics, llada_metrics
+from .blocks import BlockMetrics, block_metrics
 
 __all__ = ["OutputDistribution", "output_distribution", "sequence_prob", "sequence_probs", "sequence_logprob",
-           "choose_method", "METHODS", "ser", "SER_METHODS", "llada_metrics", "BlockMetrics"]
+           "choose_method", "METHODS", "ser", "SER_METHODS", "block_metrics", "BlockMetrics"]
 
 
 def _check_schedule(schedule):
-    if not isinstance(schedule, (IIDSchedule, FixedSizes, LLaDASchedule, MDLMSchedule)):
-        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid, fixed_sizes, llada or mdlm.")
+    if not isinstance(schedule, (IIDSchedule, FixedSizes, Blockwise, MDLMSchedule)):
+        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid, fixed_sizes, llada, blocks or "
+                          "mdlm.")
     return schedule
 
 
@@ -143,22 +144,22 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
 
 def _phases(schedule, length: int, start, masked: int, table: str):
     """(per-step tables, eligible positions or None): the subset law ("subset") or the count law ("reveal") of
-    each step over the masked positions it may reveal. LLaDA's blocks reveal the generated positions (the last
-    ``gen_length``, after the prompt) block by block, left to right, with their own counts."""
+    each step over the masked positions it may reveal. Blockwise schedules (LLaDA's, ``schedules.blocks``)
+    reveal the generated positions (the last ``gen_length``, after the prompt) block by block, left to right,
+    each block by the whole inner schedule."""
     if isinstance(schedule, MDLMSchedule):
         schedule = schedule.reveal
-    if not isinstance(schedule, LLaDASchedule):
+    if not isinstance(schedule, Blockwise):
         law = schedule.subset_probabilities if table == "subset" else schedule.reveal_law
         return law(masked), None
+    inner = schedule.inner
+    law = (inner.subset_probabilities if table == "subset" else inner.reveal_law)(schedule.block_length)
     tables, eligible = [], []
-    for sizes in schedule.sizes_per_block():
-        block = FixedSizes(tuple(sizes))
-        tables.append(block.subset_probabilities(schedule.block_length) if table == "subset"
-                      else block.reveal_law(schedule.block_length))
-    for _, lo, hi in schedule.phases(length, start):
+    for lo, hi in schedule.block_ranges(length, start):
+        tables.append(law)
         row = np.zeros(length, dtype=bool)
         row[lo:hi] = True
-        eligible.append(row)
+        eligible += [row] * inner.num_steps
     return np.concatenate(tables), np.array(eligible)
 
 
@@ -219,8 +220,8 @@ def _one_sequence(lang, x):
 
 
 def _revealed_set_logprob(lang, x, schedule, model, max_work, max_entries, start=None) -> float:
-    """log p(x) by the revealed-set DP: one DP over the generated positions, or for LLaDA's schedule one per
-    block (a block's law depends only on what is revealed before it, which for x is x's own tokens: p(x)
+    """log p(x) by the revealed-set DP: one DP over the generated positions, or for blockwise schedules (LLaDA's,
+    ``schedules.blocks``) one per block (a block's law depends only on what is revealed before it, which for x is x's own tokens: p(x)
     is the product of the blocks' factors, so the cost grows with the number of blocks, not as 2^L)."""
     length = x.shape[0]
     if not getattr(model, "defined_off_support", False) and not lang.in_support(x):
@@ -229,20 +230,17 @@ def _revealed_set_logprob(lang, x, schedule, model, max_work, max_entries, start
     base = np.full(length, -1, dtype=np.int64) if start is None else np.array(start, dtype=np.int64)
     if np.any((base >= 0) & (base != x)):
         return -math.inf  # the sampler keeps the given tokens: it never outputs a sequence that changes one
-    if isinstance(schedule, LLaDASchedule):
-        width, offset = schedule.block_length, schedule.offset(length, start)
-        sizes = schedule.sizes_per_block()
-        revealed_set.check_cost(width, len(sizes[0]), max_work, max_entries, runs=schedule.num_blocks,
-                                what=f"the revealed-set DP over {schedule.num_blocks} LLaDA blocks of {width} positions")
-        total = 0.0
-        for b, block_sizes in enumerate(sizes):
-            lo = offset + b * width
-            value = revealed_set.run(model, x, FixedSizes(block_sizes).subset_probabilities(width), base=base,
-                                     positions=np.arange(lo, lo + width))
+    if isinstance(schedule, Blockwise):
+        width, inner = schedule.block_length, schedule.inner
+        revealed_set.check_cost(width, inner.num_steps, max_work, max_entries, runs=schedule.num_blocks,
+                                what=f"the revealed-set DP over {schedule.num_blocks} blocks of {width} positions")
+        law, total = inner.subset_probabilities(width), 0.0
+        for lo, hi in schedule.block_ranges(length, start):
+            value = revealed_set.run(model, x, law, base=base, positions=np.arange(lo, hi))
             if value <= 0.0:
                 return -math.inf
             total += math.log(value)
-            base[lo:lo + width] = x[lo:lo + width]
+            base[lo:hi] = x[lo:hi]
         return total
     reveal = schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule
     masked = int(np.sum(base < 0))
@@ -290,9 +288,10 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
       under an i.i.d. schedule or MDLM's grid, for the oracle or a Perturbed model: the gap DP summed over the gaps' end
       tokens, O(N V^4 L^3 / 6) multiply-adds (a V = 8 bigram at L = 256, N = 64 takes about a minute on two
       cores); absolute accuracy about 1e-14;
-    - "block-transfer": LLaDA's blocks (``schedules.llada``) on a Markov-chain language, for the oracle or a
-      Perturbed model: one small engine per block's start token and a V x V transfer over the blocks, any
-      number of blocks (``exact.llada_metrics``, which also gives KL and takes remasking strategies);
+    - "block-transfer": block schedules (``schedules.llada``, ``schedules.blocks``) on a Markov-chain language,
+      for the oracle or a Perturbed model: one small engine per block's start token and a V x V transfer over
+      the blocks, any number of blocks (``exact.block_metrics``, which also gives KL and takes remasking
+      strategies);
     - "state-space": the state-space engine (any language, schedule and model; small L, its size checked
       first).
     "auto" takes the first that applies. Where none reaches the length the error says so and names
@@ -319,7 +318,7 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
                                   "tokens (use method='markov-dp' with given=).")
         return -math.expm1(letter_pair.log_correct_iid(schedule, length, letters[0]))
     if method == "block-transfer" or (method == "auto" and blocks.unsupported_reason(lang, schedule, model) is None):
-        return llada_metrics(lang, length, schedule, model, given=start).ser
+        return block_metrics(lang, length, schedule, model, given=start).ser
     if method == "markov-dp" or (method == "auto" and markov.is_supported(lang, schedule, model)):
         return markov_ser.ser(lang, length, schedule, model, max_work=max_work, max_entries=max_entries,
                               progress=progress, given=start)

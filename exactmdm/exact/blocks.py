@@ -1,6 +1,6 @@
-"""Exact SER and KL of LLaDA's block sampler at any length on Markov-chain languages: a transfer over blocks.
+"""Exact SER and KL of block samplers at any length on Markov-chain languages: a transfer over blocks.
 
-LLaDA generates its blocks left to right, each from the state its predecessors left: everything before
+LLaDA (``schedules.llada``), and any ``schedules.blocks`` schedule, generates its blocks left to right, each from the state its predecessors left: everything before
 the block revealed, the block and everything after it masked. On a Markov chain over tokens, with a model
 that reads only the posterior (the oracle, or a ``Perturbed`` row transform of it), a masked position's
 row depends on its nearest revealed neighbours alone, and nothing after the block is revealed while it is
@@ -31,15 +31,15 @@ import numpy as np
 from ..errors import InvalidArgument, InvalidType
 from ..languages import NGram
 from ..models import Oracle, Perturbed, describe_model, resolve_model
-from ..schedules import LLaDASchedule, llada
+from ..schedules import Blockwise
 from ..validation import MASK, as_int, as_language
 
-__all__ = ["BlockMetrics", "llada_metrics", "unsupported_reason"]
+__all__ = ["BlockMetrics", "block_metrics", "unsupported_reason"]
 
 
 @dataclass(frozen=True)
 class BlockMetrics:
-    """Exact SER and KL(q || p) (nats) of LLaDA's sampler, relative to q conditioned on the prompt.
+    """Exact SER and KL(q || p) (nats) of a block sampler, relative to q conditioned on the prompt.
 
     ``kl_per_token`` is KL / gen_length (nats); ``method`` says how it was computed.
     """
@@ -49,7 +49,7 @@ class BlockMetrics:
     length: int
     gen_length: int
     num_blocks: int
-    schedule: LLaDASchedule
+    schedule: Blockwise
     model: object
     strategy: str
     temperature: float
@@ -67,8 +67,8 @@ class BlockMetrics:
 
 def unsupported_reason(lang, schedule, model) -> str | None:
     """Why the block transfer cannot run on these inputs, or None when it can."""
-    if not isinstance(schedule, LLaDASchedule):
-        return "it needs LLaDA's block schedule (exactmdm.schedules.llada)"
+    if not isinstance(schedule, Blockwise):
+        return "it needs a block schedule (exactmdm.schedules.llada or blocks)"
     if lang.token_chain() is None:
         return ("the language is not a Markov chain on its tokens (an order-2 n-gram, or an HMM whose states each emit "
                 "one token of their own), so a block's law depends on more than the token before it")
@@ -78,10 +78,10 @@ def unsupported_reason(lang, schedule, model) -> str | None:
     return None
 
 
-def llada_metrics(lang, length: int, schedule, model=None, *, given=None, strategy: str = "random",
+def block_metrics(lang, length: int, schedule, model=None, *, given=None, strategy: str = "random",
                   temperature: float = 1.0) -> BlockMetrics:
-    """Exact SER and KL(q || p) of LLaDA's sampler ``schedule`` (``schedules.llada``) at any length, for a
-    Markov-chain language and the oracle or a ``Perturbed`` model (module docstring).
+    """Exact SER and KL(q || p) of a block sampler (``schedules.llada`` or ``schedules.blocks``) at any length,
+    for a Markov-chain language and the oracle or a ``Perturbed`` model (module docstring).
 
     ``given``: the prompt (its tokens, then MASK at the last ``gen_length`` positions: LLaDA's layout), or None.
     ``strategy`` / ``temperature``: the remasking rule and sampling temperature, as in
@@ -93,8 +93,8 @@ def llada_metrics(lang, length: int, schedule, model=None, *, given=None, strate
 
     lang = as_language(lang)
     length = as_int(length, "length", minimum=1)
-    if not isinstance(schedule, LLaDASchedule):
-        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.llada.")
+    if not isinstance(schedule, Blockwise):
+        raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.llada or blocks.")
     model = resolve_model(lang, model)
     reason = unsupported_reason(lang, schedule, model)
     if reason is not None:
@@ -104,7 +104,7 @@ def llada_metrics(lang, length: int, schedule, model=None, *, given=None, strate
     offset = schedule.offset(length, start)
     initial, transition = lang.token_chain()
     vocab, width, blocks = lang.vocab_size, schedule.block_length, schedule.num_blocks
-    block = llada(width, schedule.steps_per_block, width)
+    block = schedule.inner  # one block's schedule, over its own (masked) positions
     restarted = NGram(2, np.full(vocab, 1.0 / vocab), np.asarray(transition, dtype=np.float64))
     local_model = None if isinstance(model, Oracle) else Perturbed(restarted, model.eps_learning, model.kind,
                                                                    model.unit)

@@ -41,7 +41,7 @@ from ..cost import SECONDS_PER_MULTIPLY_ADD, check_enumeration_size, check_work
 from ..errors import InvalidArgument
 from ..inference import log_evidence
 from ..models import apply_row_transform
-from ..schedules import IIDSchedule, MDLMSchedule
+from ..schedules import BlockSchedule, IIDSchedule, MDLMSchedule
 from .remasking import SCORE_GRID
 
 __all__ = ["is_supported", "gap_dp_logprob", "unsupported_reason", "chain_tables", "DEFAULT_MAX_WORK"]
@@ -57,9 +57,11 @@ def unsupported_reason(lang, schedule, model) -> str | None:
     if lang.token_chain() is None:
         return ("the language is not a Markov chain on its tokens (an order-2 n-gram, or an HMM whose states each "
                 "emit one token of their own)")
-    if not isinstance(schedule, (IIDSchedule, MDLMSchedule)):
-        return ("the gap DP needs an i.i.d. schedule (alpha, or MDLM's grid): under fixed sizes (and LLaDA's blocks, "
-                "fixed sizes per block) the gaps are not independent")
+    blocks_iid = isinstance(schedule, BlockSchedule) and isinstance(schedule.inner, IIDSchedule)
+    if not (isinstance(schedule, (IIDSchedule, MDLMSchedule)) or blocks_iid):
+        return ("the gap DP needs independent reveal steps (an i.i.d. schedule, MDLM's grid, or blocks of an i.i.d. "
+                "schedule): under fixed sizes (and LLaDA's blocks, fixed sizes per block) the gaps are not "
+                "independent")
     if not hasattr(model, "kernel_form"):
         return (f"model {getattr(model, 'name', model)!r} is not a row transform of the posterior (the oracle or a "
                 "Perturbed model)")
@@ -165,7 +167,7 @@ _BLOCK = 8  # positions decided per sweep over the running sums (the unrolled up
 
 
 @njit(parallel=True)
-def _gap_tables(x, marginals, powers, rates, probs, final_probs, offsets, tilt, workers):
+def _gap_tables(x, marginals, powers, rates, lows, highs, probs, final_probs, offsets, tilt, workers):
     """The table of e^(lam n) F^(a, b, 1) at ``[a + 1, b]`` for every gap (module docstring), computed step by step
     from the last: only two steps' tables are held.
 
@@ -173,7 +175,9 @@ def _gap_tables(x, marginals, powers, rates, probs, final_probs, offsets, tilt, 
     gap with m revealed positions have n - m interior positions in all, that scaling only multiplies each
     revealed position's factor by e^lam, and a lam near the per-token log ratio keeps every entry near 1
     however long the sequence (the caller subtracts lam L at the end). The last step reads ``final_probs``
-    (MDLM's argmax step; ``probs`` itself otherwise).
+    (MDLM's argmax step; ``probs`` itself otherwise). Step k reveals only positions lows[k]..highs[k]-1 (a
+    block; every position otherwise): a gap's stay factor counts its interior positions in that window, and
+    a position outside it is never the one revealed.
 
     ``fhat[a + 1, b]`` is F^(a, b, k) for the step being computed, ``nxt`` the same at k + 1, and
     ``weight[a + 1, b]`` = F^(a, b, k+1) (1 - r_k)^(b-a-1) / Z_ab, the factor a gap contributes as a
@@ -200,13 +204,15 @@ def _gap_tables(x, marginals, powers, rates, probs, final_probs, offsets, tilt, 
         for b in range(a1, length + 1):
             z[a1, b] = _gap_weight(powers, marginals, x, a1 - 1, b)
     for k in range(num_steps - 1, -1, -1):
-        r = rates[k]
+        r, lo, hi = rates[k], np.int64(lows[k]), np.int64(highs[k])
         stay_pow[0] = 1.0
         for d in range(1, length + 1):
             stay_pow[d] = stay_pow[d - 1] * (1.0 - r)
         for a1 in prange(length + 1):
+            first = max(np.int64(a1), lo)  # the gap's interior positions in the window: first .. min(b, hi) - 1
             for b in range(a1, length + 1):
-                weight[a1, b] = nxt[a1, b] * stay_pow[b - a1] / z[a1, b]
+                inside = np.int64(min(np.int64(b), hi) - first)
+                weight[a1, b] = nxt[a1, b] * stay_pow[inside if inside > 0 else 0] / z[a1, b]
         if r == 0.0:
             continue  # nothing is unmasked: F^(., ., k) = F^(., ., k + 1), already in nxt
         rt = r * tilt
@@ -226,8 +232,9 @@ def _gap_tables(x, marginals, powers, rates, probs, final_probs, offsets, tilt, 
                     for j in range(j0, j1):
                         h, src = hbuf[j - j0, j + 1:], acc[j, j + 1:]
                         pr = step_probs[offsets[a1, j]:offsets[a1, j] + length - j]  # b = j + 1 .. L
+                        rj = rt if lo <= j < hi else 0.0
                         for u in range(np.uint64(length - j)):
-                            h[u] = rt * pr[u] * src[u]
+                            h[u] = rj * pr[u] * src[u]
                         h = hbuf[j - j0]
                         for t in range(j + 1, j1):
                             row, w = acc[t], weight[j + 1, t]
@@ -255,6 +262,20 @@ def _gap_tables(x, marginals, powers, rates, probs, final_probs, offsets, tilt, 
     return nxt
 
 
+def _windows(schedule, length: int, given) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per step: the unmasking probability of a masked position in the step's window, and the window
+    [low, high): every position, or for ``schedules.blocks`` the block the step belongs to."""
+    if not isinstance(schedule, BlockSchedule):
+        rates = (schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule).rates
+        return (np.ascontiguousarray(rates, dtype=np.float64), np.zeros(len(rates), dtype=np.int64),
+                np.full(len(rates), length, dtype=np.int64))
+    inner = schedule.inner.rates
+    ranges = schedule.block_ranges(length, given)
+    return (np.concatenate([inner] * len(ranges)).astype(np.float64),
+            np.repeat([lo for lo, _ in ranges], len(inner)).astype(np.int64),
+            np.repeat([hi for _, hi in ranges], len(inner)).astype(np.int64))
+
+
 def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max_entries: int, given=None) -> float:
     """Natural log of p(x) by the Markov gap DP; raises if the inputs are not supported or too large.
 
@@ -270,7 +291,8 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
         raise InvalidArgument(f"x is not in the support of the language, and model {model.name} is undefined off the "
                               "support; p(x) is tracked only for support sequences.")
     length = x.shape[0]
-    num_steps = (schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule).num_steps
+    num_steps = schedule.num_steps if isinstance(schedule, BlockSchedule) else \
+        (schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule).num_steps
     check_work(math.log(max(1.0, length ** 4 / 24 * num_steps)), f"the Markov gap DP at L={length}, N={num_steps}",
                max_work, "Use fewer steps or a shorter sequence.", seconds_per_op=SECONDS_PER_MULTIPLY_ADD)
     check_enumeration_size((length + 1) ** 3 / 6 + 5 * (length + 1) ** 2, f"the gap DP tables at L={length}", 8,
@@ -279,7 +301,7 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
     kind, param = model.kernel_form()
     x = np.ascontiguousarray(x, dtype=np.int64)
     argmax = isinstance(schedule, MDLMSchedule) and schedule.final_argmax
-    rates = np.ascontiguousarray((schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule).rates)
+    rates, lows, highs = _windows(schedule, length, given)
 
     workers = numba.get_num_threads()
 
@@ -287,7 +309,8 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
         offsets = _packed_offsets(m)
         probs = _model_probs(x[:m], marginals[:m], powers, int(kind), float(param), offsets, False)
         final = _model_probs(x[:m], marginals[:m], powers, int(kind), float(param), offsets, True) if argmax else probs
-        return _gap_tables(x[:m], marginals[:m], powers, rates, probs, final, offsets, math.exp(lam), workers)
+        return _gap_tables(x[:m], marginals[:m], powers, rates, lows, highs, probs, final, offsets, math.exp(lam),
+                           workers)
 
     def log_entry(table, a: int, b: int, lam: float) -> float:
         value = table[a + 1, b]

@@ -42,7 +42,7 @@ from .._jit import njit, prange
 from ..cost import SECONDS_PER_MULTIPLY_ADD, check_enumeration_size, check_work, progress_bar
 from ..errors import InvalidArgument
 from ..models import apply_row_transform
-from ..schedules import MDLMSchedule
+from ..schedules import Blockwise, MDLMSchedule
 from .markov import chain_tables, grid_argmax, unsupported_reason
 
 __all__ = ["ser", "work", "DEFAULT_MAX_WORK"]
@@ -245,6 +245,8 @@ def ser(lang, length: int, schedule, model, *, max_work: float = DEFAULT_MAX_WOR
     ``given`` (validated, MASK where generated): the gaps between consecutive given tokens (and the virtual
     ends) evolve independently from the first step, so 1 - SER is the product of their G_1 factors."""
     reason = unsupported_reason(lang, schedule, model)
+    if isinstance(schedule, Blockwise):  # a gap's G would depend on where it sits, not on its size alone
+        reason = "block schedules are taken by the block transfer (exact.ser(..., method='block-transfer'))"
     if reason is not None:
         raise InvalidArgument(f"the Markov SER DP cannot run: {reason}.")
     initial, transition = lang.token_chain()

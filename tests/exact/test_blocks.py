@@ -34,7 +34,7 @@ def test_the_block_transfer_is_the_whole_sequence_law(data, lang, llada, prompt,
     note(f"{schedule.name} given={start} {getattr(model, 'name', None)} {rule}")
     out = em.exact.output_distribution(lang, length, schedule, model, given=start, strategy=strategy,
                                        temperature=temperature)
-    fast = em.exact.llada_metrics(lang, length, schedule, model, given=start, strategy=strategy,
+    fast = em.exact.block_metrics(lang, length, schedule, model, given=start, strategy=strategy,
                                   temperature=temperature)
     assert fast.ser == pytest.approx(em.metrics.ser(lang, out), abs=1e-12)
     reference = em.metrics.kl(lang, out, base="nats")
@@ -52,7 +52,7 @@ def test_long_llada_ser_against_monte_carlo():
     x = lang.sample(1, length, seed=0)[0]
     start = np.where(np.arange(length) < prompt, x, em.MASK)
     for strategy in ("random", "confidence"):
-        exact = em.exact.llada_metrics(lang, length, schedule, given=start, strategy=strategy)
+        exact = em.exact.block_metrics(lang, length, schedule, given=start, strategy=strategy)
         estimate = em.montecarlo.ser(lang, length, schedule, num=4000, seed=1, given=start, strategy=strategy,
                                      confidence=0.999)
         assert estimate.low <= exact.ser <= estimate.high, (strategy, exact.ser, estimate)
@@ -64,11 +64,11 @@ def test_refusals_name_the_reason():
     hmm = em.HMM.random(3, 3, seed=0)
     schedule = em.schedules.llada(4, 2, 2)
     with pytest.raises(InvalidArgument, match="not a Markov chain"):
-        em.exact.llada_metrics(hmm, 4, schedule)
+        em.exact.block_metrics(hmm, 4, schedule)
     lang = em.NGram.random(3, 2, seed=1)
     with pytest.raises(InvalidArgument, match="row transform"):
-        em.exact.llada_metrics(lang, 4, schedule, em.testing.lookup_model(3, seed=0))
+        em.exact.block_metrics(lang, 4, schedule, em.testing.lookup_model(3, seed=0))
     with pytest.raises(TypeError, match="schedules.llada"):
-        em.exact.llada_metrics(lang, 4, em.schedules.iid(2))
+        em.exact.block_metrics(lang, 4, em.schedules.iid(2))
     with pytest.raises(InvalidArgument, match="LLaDA's layout"):
-        em.exact.llada_metrics(lang, 5, schedule, given=[-1, 0, -1, -1, -1])
+        em.exact.block_metrics(lang, 5, schedule, given=[-1, 0, -1, -1, -1])
