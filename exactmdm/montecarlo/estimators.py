@@ -24,7 +24,7 @@ from ..inference import log_evidence_batch, posterior_batch
 from ..information import kl_rows
 from ..models import Oracle
 from ..validation import MASK, as_float, as_int, as_language
-from .samplers import check_given_strategy, MAX_SAMPLER_WORK, check_output_size, check_run, choose_batch, run_batches
+from .samplers import check_options, MAX_SAMPLER_WORK, check_output_size, check_run, choose_batch, run_batches
 from .kernel_arrays import schedule_arrays
 from .statistics import clopper_pearson, normal_quantile
 from .streams import stream_key
@@ -67,17 +67,19 @@ def check_confidence(confidence) -> float:
 
 
 def ser(lang, length: int, schedule, model=None, *, num: int, seed: int, confidence: float = 0.99,
-        progress: bool = False, max_work: float = MAX_SAMPLER_WORK, given=None, strategy: str = "random") -> Estimate:
+        progress: bool = False, max_work: float = MAX_SAMPLER_WORK, given=None, strategy: str = "random",
+        temperature: float = 1.0) -> Estimate:
     """SER: the fraction of ``num`` sampled sequences off the support, with an exact Clopper-Pearson interval.
 
     Counts batch by batch (no (num, L) array is held); refused before sampling when num * L * N exceeds
-    ``max_work`` position-steps. ``given`` and ``strategy`` as in ``sample`` (the given tokens are kept, so a
-    sequence on the support is on the support of the law conditioned on them)."""
-    given, strategy = check_given_strategy(lang, length, given, strategy)
+    ``max_work`` position-steps. ``schedule``, ``given``, ``strategy`` and ``temperature`` as in ``sample`` (the
+    given tokens are kept, so a sequence on the support is on the support of the law conditioned on them)."""
+    given, strategy, temperature = check_options(lang, length, given, strategy, temperature)
     length, model, num, seed = check_run(lang, length, schedule, model, num, seed, max_work=max_work, given=given)
     confidence = check_confidence(confidence)
     errors = sum(_count_errors(lang, out, escaped) for out, escaped in run_batches(lang, length, schedule, model, num,
-                                                                                    seed, progress, given, strategy))
+                                                                                    seed, progress, given, strategy,
+                                                                                    temperature))
     return _ser_estimate(errors, num, confidence)
 
 
