@@ -387,6 +387,22 @@ def _kept(state, rows, masked, tokens, count, strategy):
     return tuple(new)
 
 
+def tempered(rows, temperature):
+    """Rows to draw from at ``temperature``, from the definition: p^(1/T) / sum p^(1/T); T = 0 puts all mass on
+    the most likely token (on the 2^-40 score grid, ties to the lowest token)."""
+    out = []
+    for row in rows:
+        if temperature == 1 or not any(p > 0 for p in row):
+            out.append(list(row))
+        elif temperature == 0:
+            best = max(range(len(row)), key=lambda v: (round(row[v] * 2 ** 40), -v))
+            out.append([1 if v == best else 0 for v in range(len(row))])
+        else:
+            powered = [p ** (1 / temperature) if p > 0 else 0 for p in row]
+            out.append([p / sum(powered) for p in powered])
+    return out
+
+
 def _draws(rows, masked, vocab, weight):
     """(tokens, probability) of every joint draw at the masked positions, times ``weight``."""
     for tokens in itertools.product(range(vocab), repeat=len(masked)):
@@ -396,16 +412,19 @@ def _draws(rows, masked, vocab, weight):
         yield tokens, p
 
 
-def remasking_output_distribution(q, length, vocab, schedule, model_fn, strategy, given=None, exact=False):
-    """The confidence-remasking sampler run literally: at each step draw a token at every masked position,
-    score each, keep the u best (ties: lowest position), remask the others. ({x: p(x)} on the support, escaped)."""
+def remasking_output_distribution(q, length, vocab, schedule, model_fn, strategy, given=None, exact=False,
+                                  temperature=1):
+    """The confidence-remasking sampler run literally: at each step draw a token at every masked position
+    (from the rows at ``temperature``), score each by the model's own rows, keep the u best (ties: lowest
+    position), remask the others. ({x: p(x)} on the support, escaped)."""
     start = tuple(given) if given is not None else (-1,) * length
 
     def outcomes(state, k):
         masked = [i for i, t in enumerate(state) if t < 0]
         rows = model_fn(state)
+        draw_rows = tempered(rows, temperature)
         for u, p_u in reveal_count_law(schedule, k, len(masked), exact).items():
-            for tokens, p in _draws(rows, masked, vocab, p_u):
+            for tokens, p in _draws(draw_rows, masked, vocab, p_u):
                 yield _kept(state, rows, masked, tokens, u, strategy), p
 
     return _step_chain_law(q, start, schedule.num_steps, outcomes, exact)

@@ -61,16 +61,17 @@ class OutputDistribution:
     info: dict = field(default_factory=dict)
     given: np.ndarray | None = None
     strategy: str = "random"
+    temperature: float = 1.0
 
     def describe(self) -> dict:
         return {"language": self.language.describe(), "length": self.length, "schedule": self.schedule.describe(),
                 "model": describe_model(self.model), "method": self.method, "peak_states": self.peak_states,
                 "escaped": self.escaped, "given": None if self.given is None else self.given.tolist(),
-                "strategy": self.strategy}
+                "strategy": self.strategy, "temperature": self.temperature}
 
 
 def output_distribution(lang, length: int, schedule, model=None, *, given=None, strategy: str = "random",
-                        max_states: int = statespace.DEFAULT_MAX_STATES, max_entries: int = DEFAULT_MAX_ENTRIES,
+                        temperature: float = 1.0, max_states: int = statespace.DEFAULT_MAX_STATES, max_entries: int = DEFAULT_MAX_ENTRIES,
                         progress: bool = False) -> OutputDistribution:
     """Exact output law of the N-step sampler on ``lang`` at length ``length``.
 
@@ -91,6 +92,9 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
     strategy : "random" (the exchangeable sampler: a uniformly random subset of the schedule's size), or
         "confidence" / "margin" / "entropy": the sampler draws a token at every masked position and keeps
         the schedule's number of most confident ones (``exact.remasking``; small L only).
+    temperature : tokens are drawn from the model's rows raised to 1/T and renormalised (LLaDA's Gumbel-max
+        draw from softmax(logits / T)); 1 (default) draws from the model, 0 takes the argmax (ties to the
+        lowest token; LLaDA's default). Confidence scores always read the model's own rows, as LLaDA does.
     max_states : refuse a step that would expand more states than this (16 bytes each), before allocating.
     progress : show a progress bar (steps, states held, ETA) on stderr.
 
@@ -104,6 +108,7 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
     schedule = _check_schedule(schedule, blocks=True)
     model = resolve_model(lang, model)
     strategy = remasking.check_strategy(strategy)
+    temperature = remasking.check_temperature(temperature)
     start = as_given(lang, given, length)
     masked = length if start is None else int(np.sum(start < 0))
     hmm = lang.as_hmm()
@@ -117,21 +122,25 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
         final = FunctionModel(lambda xt: remasking.argmax_rows(np.asarray(model(xt), dtype=np.float64)),
                               vocab, name=f"argmax of {model.name}", defined_off_support=False)
     if strategy == "random":
-        tokens, mass, escaped, peak = statespace.run(hmm, model, length, steps, max_states=max_states,
+        drawn = model if temperature == 1.0 else FunctionModel(
+            lambda xt: remasking.tempered_rows(np.asarray(model(xt), dtype=np.float64), temperature), vocab,
+            name=f"{model.name} at temperature {temperature:g}", defined_off_support=False)
+        tokens, mass, escaped, peak = statespace.run(hmm, drawn, length, steps, max_states=max_states,
                                                       progress=progress, start=start, eligible=eligible,
                                                       final_model=final)
         method = "state-space engine"
     else:
         tokens, mass, escaped, peak = remasking.run(hmm, model, length, steps, strategy,
                                                     np.full(length, -1) if start is None else start,
-                                                    max_entries=max_entries, eligible=eligible, final_model=final)
+                                                    max_entries=max_entries, eligible=eligible, final_model=final,
+                                                    temperature=temperature)
         method = f"state-space engine with {strategy} remasking (joint draws enumerated)"
     probs = np.zeros((vocab,) * length)
     if tokens.shape[0]:
         probs[tuple(tokens.T)] = mass
     probs.setflags(write=False)
     return OutputDistribution(probs, escaped, lang, length, schedule, model, peak, method, given=start,
-                              strategy=strategy)
+                              strategy=strategy, temperature=temperature)
 
 
 def _phases(schedule, length: int, start, masked: int, table: str):

@@ -101,11 +101,12 @@ def kept_positions(scores: np.ndarray, count: int) -> np.ndarray:
 
 
 def run(hmm, model, length: int, reveal_law: np.ndarray, strategy: str, start: np.ndarray, *, max_entries: int,
-        eligible: np.ndarray | None = None, final_model=None):
+        eligible: np.ndarray | None = None, final_model=None, temperature: float = 1.0):
     """(tokens of the fully revealed support states, their masses, escaped mass, peak states), exactly.
 
     ``reveal_law[k, m, u]`` = P(u positions are kept at step k | m eligible masked); ``start``: the (L,) start
-    state; ``eligible``: (N, L) bool, the positions step k may draw and keep (blocks), None for all.
+    state; ``eligible``: (N, L) bool, the positions step k may draw and keep (blocks), None for all;
+    ``temperature``: tokens are drawn from ``tempered_rows`` of the model's rows, scores read the rows themselves.
     """
     vocab = hmm.vocab_size
     masked0 = int(np.sum(start < 0))
@@ -124,7 +125,7 @@ def run(hmm, model, length: int, reveal_law: np.ndarray, strategy: str, start: n
         probs_all = np.asarray(step_model(tokens), dtype=np.float64)
         for b, code in enumerate(codes):
             _expand_state(tokens[b], probs_all[b], states[int(code)], reveal_law[k], strategy, vocab, place, nxt,
-                          None if eligible is None else eligible[k])
+                          None if eligible is None else eligible[k], temperature)
         codes = np.fromiter(nxt, dtype=np.int64, count=len(nxt))
         mass = np.array([nxt[int(c)] for c in codes])
         keep = support_consistent_batch(hmm, decode_states(codes, length, vocab), check=False)
@@ -138,11 +139,12 @@ def run(hmm, model, length: int, reveal_law: np.ndarray, strategy: str, start: n
     return tokens, np.array([states[int(c)] for c in codes]), escaped, peak
 
 
-def _expand_state(tokens, probs, mass, law_k, strategy, vocab, place, out: dict, eligible=None):
+def _expand_state(tokens, probs, mass, law_k, strategy, vocab, place, out: dict, eligible=None, temperature=1.0):
     """Add to ``out`` the mass of every state one step from ``tokens`` (drawing at the eligible masked positions)."""
     pos = np.flatnonzero((tokens < 0) if eligible is None else (tokens < 0) & eligible)
     m = pos.shape[0]
-    rows = probs[pos]  # (m, V)
+    rows = probs[pos]  # (m, V): what the scores read
+    draw_rows = tempered_rows(rows, temperature)  # what the tokens are drawn from
     base = int(np.sum((tokens + 1) * place))
     for u in range(1, m + 1):
         p_u = law_k[m, u]
@@ -150,7 +152,7 @@ def _expand_state(tokens, probs, mass, law_k, strategy, vocab, place, out: dict,
             continue
         if strategy == "confidence":
             draws = np.array(list(itertools.product(range(vocab), repeat=m)), dtype=np.int64)  # (V^m, m)
-            weight = np.prod(rows[np.arange(m), draws], axis=1)
+            weight = np.prod(draw_rows[np.arange(m), draws], axis=1)
             live = weight > 0
             draws, weight = draws[live], weight[live]
             kept = kept_positions(position_scores(rows[None], draws, strategy), u)  # (D, u)
@@ -159,7 +161,7 @@ def _expand_state(tokens, probs, mass, law_k, strategy, vocab, place, out: dict,
         else:  # the kept set does not depend on the draw: enumerate its tokens only
             kept = kept_positions(position_scores(rows, np.zeros(m, dtype=np.int64), strategy), u)
             draws = np.array(list(itertools.product(range(vocab), repeat=u)), dtype=np.int64)  # (V^u, u)
-            weight = np.prod(rows[kept][np.arange(u), draws], axis=1)
+            weight = np.prod(draw_rows[kept][np.arange(u), draws], axis=1)
             new = base + np.sum((draws + 1) * place[pos[kept]], axis=1)
         for code, w in zip(new.tolist(), (mass * p_u * weight).tolist()):
             if w > 0.0:

@@ -85,6 +85,42 @@ def test_remasking_with_given_tokens_and_any_model(strategy, data, lang, length)
     _compare(em.exact.output_distribution(lang, length, sch, model, given=start, strategy=strategy), ref, esc, rel=1e-9)
 
 
+@pytest.mark.parametrize("strategy", ["random", "confidence", "margin"])
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.integers(1, 4), st.sampled_from([0, 0.5, 2]))
+def test_temperature_matches_the_literal_sampler(strategy, data, lang, length, temperature):
+    """Tokens drawn at temperature T (0: argmax), scores read from the untempered rows."""
+    sch = data.draw(schedules(length, max_steps=3))
+    model = data.draw(models(lang))
+    note(f"{sch!r} {model.name}")
+    q = naive.joint(lang, length)
+    fn = naive.model_fn(model)
+    if strategy == "random":  # the exchangeable sampler with the tempered model
+        ref, esc = naive.output_distribution(q, length, lang.vocab_size, sch,
+                                             lambda state: naive.tempered(fn(state), temperature))
+    else:
+        ref, esc = naive.remasking_output_distribution(q, length, lang.vocab_size, sch, fn, strategy,
+                                                       temperature=temperature)
+    out = em.exact.output_distribution(lang, length, sch, model, strategy=strategy, temperature=temperature)
+    _compare(out, ref, esc, rel=1e-9)
+    assert out.describe()["temperature"] == temperature
+
+
+def test_temperature_is_checked_and_scores_stay_untempered():
+    lang = em.NGram.random(3, 2, seed=4, prune=0.1)
+    sch = em.schedules.fixed_sizes([2, 1, 1])
+    for bad in (-1, float("nan"), float("inf"), "0", True):
+        with pytest.raises(InvalidArgument, match="temperature="):
+            em.exact.output_distribution(lang, 4, sch, temperature=bad)
+    # a planted bug: scores read from the tempered rows (at T = 2 the confidence ranking flattens) is another law
+    q = naive.joint(lang, 4)
+    fn = naive.oracle_fn(q, 3)
+    right, _ = naive.remasking_output_distribution(q, 4, 3, sch, fn, "confidence", temperature=2)
+    wrong, _ = naive.remasking_output_distribution(q, 4, 3, sch, lambda s: naive.tempered(fn(s), 2), "confidence")
+    out = em.exact.output_distribution(lang, 4, sch, strategy="confidence", temperature=2)
+    assert max(abs(out.probs[x] - right[x]) for x in right) < 1e-12
+    assert max(abs(out.probs[x] - wrong[x]) for x in right) > 1e-3
+
+
 def test_a_planted_bug_is_told_apart():
     """Scoring by the model's top probability before the draw (not the drawn token's) changes the law."""
     lang = em.NGram.random(3, 2, seed=4, prune=0.1)
