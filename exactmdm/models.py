@@ -109,7 +109,19 @@ def _temperature_row(q, eps, tmp, out):
 
     KL(q || q^beta / Z) is 0 at beta = 1 and increases with beta, so the bisection returns a model whose
     KL is at most eps (the guarantee) and within 1e-12 relative of it where eps is reachable.
+
+    A row uniform on its support is its own sharpening at every beta, and is returned as it is: the search
+    would otherwise end at the cap (beta = 1e6) and turn the 1e-16 rounding of two equal entries into gaps of
+    1e-10, so that two exact computations of the same tie (say a forward-backward and a matrix power) would
+    break it differently under an argmax. Entries within 1e-12 relative of each other count as equal here.
     """
+    low, high = np.inf, 0.0
+    for v in range(q.shape[0]):
+        if q[v] > 0.0:
+            low, high = min(low, q[v]), max(high, q[v])
+    if high <= low * (1.0 + 1e-12):
+        out[:] = q
+        return
     lo, hi = 1.0, 2.0
     while hi < 1e6:
         _sharpen_row(q, hi, tmp)

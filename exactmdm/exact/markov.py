@@ -1,4 +1,5 @@
-"""Exact p(x) at long L for Markov-chain languages under i.i.d. schedules: the Markov gap DP.
+"""Exact p(x) at long L for Markov-chain languages under i.i.d. schedules (and MDLM's grid with its argmax
+last step, whose factor is [x_j is the row's argmax] in place of p_ab(x_j)): the Markov gap DP.
 
 For a Markov chain on tokens (initial pi, transition T) the posterior of a masked position depends only
 on its nearest unmasked neighbours a < j < b: q(x_j = v | x_a, x_b) = T^(j-a)(x_a, v) T^(b-j)(v, x_b) /
@@ -40,7 +41,8 @@ from ..cost import SECONDS_PER_MULTIPLY_ADD, check_enumeration_size, check_work
 from ..errors import InvalidArgument
 from ..inference import log_evidence
 from ..models import apply_row_transform
-from ..schedules import IIDSchedule
+from ..schedules import IIDSchedule, MDLMSchedule
+from .remasking import SCORE_GRID
 
 __all__ = ["is_supported", "gap_dp_logprob", "unsupported_reason", "chain_tables", "DEFAULT_MAX_WORK"]
 
@@ -55,9 +57,9 @@ def unsupported_reason(lang, schedule, model) -> str | None:
     if lang.token_chain() is None:
         return ("the language is not a Markov chain on its tokens (an order-2 n-gram, or an HMM whose states each "
                 "emit one token of their own)")
-    if not isinstance(schedule, IIDSchedule):
-        return ("the gap DP needs an i.i.d. (alpha) schedule: under fixed sizes (and LLaDA's blocks, fixed sizes per "
-                "block) the gaps are not independent")
+    if not isinstance(schedule, (IIDSchedule, MDLMSchedule)):
+        return ("the gap DP needs an i.i.d. schedule (alpha, or MDLM's grid): under fixed sizes (and LLaDA's blocks, "
+                "fixed sizes per block) the gaps are not independent")
     if not hasattr(model, "kernel_form"):
         return (f"model {getattr(model, 'name', model)!r} is not a row transform of the posterior (the oracle or a "
                 "Perturbed model)")
@@ -108,11 +110,24 @@ def _posterior_row(powers, marginals, x, a, b, j, out):
         out[v] /= total
 
 
+@njit
+def grid_argmax(row) -> int:
+    """The most likely token of a row compared on ``remasking.SCORE_GRID``, ties to the lowest (Numba twin of
+    ``remasking.argmax_rows``)."""
+    best, best_score = 0, np.rint(row[0] / SCORE_GRID)
+    for v in range(1, row.shape[0]):
+        score = np.rint(row[v] / SCORE_GRID)
+        if score > best_score:
+            best, best_score = v, score
+    return best
+
+
 @njit(parallel=True)
-def _model_probs(x, marginals, powers, kind, param, offsets):
+def _model_probs(x, marginals, powers, kind, param, offsets, argmax):
     """p_ab(x_j) for every gap (a, b) and interior j, packed for the gap DP's loops: for a left end a and a
     position j the values for b = j + 1 .. L are contiguous, from offsets[a + 1, j]. It is the same at every
-    step (the model reads only x_t), so it is computed once."""
+    step (the model reads only x_t), so it is computed once. With ``argmax``: [x_j is the row's argmax]
+    instead (MDLM's last, noise-removal step)."""
     length = x.shape[0]
     vocab = powers.shape[1]
     out = np.empty(offsets[length, length])
@@ -126,7 +141,10 @@ def _model_probs(x, marginals, powers, kind, param, offsets):
             for b in range(j + 1, length + 1):
                 _posterior_row(powers, marginals, x, a, b, j, row)
                 apply_row_transform(row, kind, param, tmp, res)
-                out[base + b] = res[x[j]]
+                if argmax:
+                    out[base + b] = 1.0 if grid_argmax(res) == x[j] else 0.0
+                else:
+                    out[base + b] = res[x[j]]
     return out
 
 
@@ -147,14 +165,15 @@ _BLOCK = 8  # positions decided per sweep over the running sums (the unrolled up
 
 
 @njit(parallel=True)
-def _gap_tables(x, marginals, powers, rates, probs, offsets, tilt, workers):
+def _gap_tables(x, marginals, powers, rates, probs, final_probs, offsets, tilt, workers):
     """The table of e^(lam n) F^(a, b, 1) at ``[a + 1, b]`` for every gap (module docstring), computed step by step
     from the last: only two steps' tables are held.
 
     With ``tilt`` = e^lam every table holds e^(lam n) F^ (n the gap's interior size): since the sub-gaps of a
     gap with m revealed positions have n - m interior positions in all, that scaling only multiplies each
     revealed position's factor by e^lam, and a lam near the per-token log ratio keeps every entry near 1
-    however long the sequence (the caller subtracts lam L at the end).
+    however long the sequence (the caller subtracts lam L at the end). The last step reads ``final_probs``
+    (MDLM's argmax step; ``probs`` itself otherwise).
 
     ``fhat[a + 1, b]`` is F^(a, b, k) for the step being computed, ``nxt`` the same at k + 1, and
     ``weight[a + 1, b]`` = F^(a, b, k+1) (1 - r_k)^(b-a-1) / Z_ab, the factor a gap contributes as a
@@ -191,6 +210,7 @@ def _gap_tables(x, marginals, powers, rates, probs, offsets, tilt, workers):
         if r == 0.0:
             continue  # nothing is unmasked: F^(., ., k) = F^(., ., k + 1), already in nxt
         rt = r * tilt
+        step_probs = final_probs if k == num_steps - 1 else probs
         for worker in prange(workers):
             acc = np.empty((length + 1, length + 1))
             hbuf = np.empty((_BLOCK, length + 1))
@@ -205,7 +225,7 @@ def _gap_tables(x, marginals, powers, rates, probs, offsets, tilt, workers):
                     j1 = min(j0 + _BLOCK, length)
                     for j in range(j0, j1):
                         h, src = hbuf[j - j0, j + 1:], acc[j, j + 1:]
-                        pr = probs[offsets[a1, j]:offsets[a1, j] + length - j]  # b = j + 1 .. L
+                        pr = step_probs[offsets[a1, j]:offsets[a1, j] + length - j]  # b = j + 1 .. L
                         for u in range(np.uint64(length - j)):
                             h[u] = rt * pr[u] * src[u]
                         h = hbuf[j - j0]
@@ -249,7 +269,8 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
     if not lang.in_support(x):
         raise InvalidArgument(f"x is not in the support of the language, and model {model.name} is undefined off the "
                               "support; p(x) is tracked only for support sequences.")
-    length, num_steps = x.shape[0], schedule.num_steps
+    length = x.shape[0]
+    num_steps = (schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule).num_steps
     check_work(math.log(max(1.0, length ** 4 / 24 * num_steps)), f"the Markov gap DP at L={length}, N={num_steps}",
                max_work, "Use fewer steps or a shorter sequence.", seconds_per_op=SECONDS_PER_MULTIPLY_ADD)
     check_enumeration_size((length + 1) ** 3 / 6 + 5 * (length + 1) ** 2, f"the gap DP tables at L={length}", 8,
@@ -257,14 +278,16 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
     marginals, powers = chain_tables(lang, length)
     kind, param = model.kernel_form()
     x = np.ascontiguousarray(x, dtype=np.int64)
-    rates = np.ascontiguousarray(schedule.rates)
+    argmax = isinstance(schedule, MDLMSchedule) and schedule.final_argmax
+    rates = np.ascontiguousarray((schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule).rates)
 
     workers = numba.get_num_threads()
 
     def tables(m: int, lam: float):
         offsets = _packed_offsets(m)
-        probs = _model_probs(x[:m], marginals[:m], powers, int(kind), float(param), offsets)
-        return _gap_tables(x[:m], marginals[:m], powers, rates, probs, offsets, math.exp(lam), workers)
+        probs = _model_probs(x[:m], marginals[:m], powers, int(kind), float(param), offsets, False)
+        final = _model_probs(x[:m], marginals[:m], powers, int(kind), float(param), offsets, True) if argmax else probs
+        return _gap_tables(x[:m], marginals[:m], powers, rates, probs, final, offsets, math.exp(lam), workers)
 
     def log_entry(table, a: int, b: int, lam: float) -> float:
         value = table[a + 1, b]

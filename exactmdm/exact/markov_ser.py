@@ -1,4 +1,5 @@
-"""Exact SER of a Markov-chain language at long L: the gap DP summed over the tokens of the gap's ends.
+"""Exact SER of a Markov-chain language at long L: the gap DP summed over the tokens of the gap's ends
+(i.i.d. schedules, and MDLM's grid, whose argmax last step draws from one-hot rows).
 
 A partially unmasked sequence of a Markov chain (initial pi, transition T) is consistent with the support
 iff every pair of consecutive revealed positions i < j has T^(j-i)(x_i, x_j) > 0 (and the first revealed
@@ -41,7 +42,8 @@ from .._jit import njit, prange
 from ..cost import SECONDS_PER_MULTIPLY_ADD, check_enumeration_size, check_work, progress_bar
 from ..errors import InvalidArgument
 from ..models import apply_row_transform
-from .markov import chain_tables, unsupported_reason
+from ..schedules import MDLMSchedule
+from .markov import chain_tables, grid_argmax, unsupported_reason
 
 __all__ = ["ser", "work", "DEFAULT_MAX_WORK"]
 
@@ -83,10 +85,11 @@ def chain_tables_from(initial, transition, length):
 
 
 @njit(parallel=True)
-def _model_table(left, right, kind, param):
+def _model_table(left, right, kind, param, argmax):
     """probs[u, v, j, y, d] = the model's row at offset j of a gap whose right end is d further on (n = j + d - 1
     interior positions), between end tokens u and v: a transform of the posterior T^j(u, y) T^d(y, v) / Z.
-    Zero where the ends are inconsistent (Z = 0) and where d = 0 (no such position)."""
+    Zero where the ends are inconsistent (Z = 0) and where d = 0 (no such position). With ``argmax`` the row
+    is one-hot at its argmax (MDLM's noise-removal step)."""
     ends, size, vocab = left.shape[0], left.shape[1], left.shape[2]
     out = np.zeros((ends, ends, size, vocab, size))
     for pair in prange(ends * ends):
@@ -105,8 +108,9 @@ def _model_table(left, right, kind, param):
                 for y in range(vocab):
                     row[y] /= total
                 apply_row_transform(row, kind, param, tmp, res)
+                best = grid_argmax(res) if argmax else -1
                 for y in range(vocab):
-                    out[u, v, j, y, d] = res[y]
+                    out[u, v, j, y, d] = (1.0 if y == best else 0.0) if argmax else res[y]
     return out
 
 
@@ -244,7 +248,9 @@ def ser(lang, length: int, schedule, model, *, max_work: float = DEFAULT_MAX_WOR
     if reason is not None:
         raise InvalidArgument(f"the Markov SER DP cannot run: {reason}.")
     initial, transition = lang.token_chain()
-    vocab, num_steps = initial.shape[0], schedule.num_steps
+    argmax = isinstance(schedule, MDLMSchedule) and schedule.final_argmax
+    reveal = schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule
+    vocab, num_steps = initial.shape[0], reveal.num_steps
     check_work(math.log(work(vocab, length, num_steps)), f"the Markov SER DP at V={vocab}, L={length}, N={num_steps}",
                max_work, "Estimate SER with exactmdm.montecarlo.ser (an exact Clopper-Pearson interval).",
                seconds_per_op=SECONDS_PER_MULTIPLY_ADD)
@@ -252,17 +258,18 @@ def ser(lang, length: int, schedule, model, *, max_work: float = DEFAULT_MAX_WOR
                            8, max_entries, "Estimate SER with exactmdm.montecarlo.ser.")
     left, right, allowed, _ = _end_factors(np.asarray(initial, float), np.asarray(transition, float), length)
     kind, param = model.kernel_form()
-    probs = _model_table(left, right, int(kind), float(param))
+    probs = _model_table(left, right, int(kind), float(param), False)
+    final = _model_table(left, right, int(kind), float(param), True) if argmax else probs
     g = np.zeros((length + 1, vocab + 1, vocab + 1))
     g[0, :vocab, :vocab] = allowed  # an empty gap between two real tokens: consistent iff the pair is allowed
     g[0, vocab, :vocab] = initial > 0  # position 0 next to the virtual start
     g[0, :vocab, vocab] = 1.0  # position L - 1 next to the virtual end
     workers = numba.get_num_threads()
-    rates = schedule.rates
+    rates = reveal.rates
     with progress_bar(num_steps, "SER DP steps", progress) as bar:
         for k in range(num_steps - 1, -1, -1):
             if rates[k] > 0.0:
-                g = _step(g, probs, float(rates[k]), vocab, workers)
+                g = _step(g, final if k == num_steps - 1 else probs, float(rates[k]), vocab, workers)
             bar.update()
     if given is None:
         value = 1.0 - float(g[length, vocab, vocab])

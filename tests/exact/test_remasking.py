@@ -9,7 +9,7 @@ from hypothesis import given as given_, note, settings
 from hypothesis import strategies as st
 
 import exactmdm as em
-from exactmdm.errors import ImpossibleEvidence, InvalidArgument
+from exactmdm.errors import EnumerationTooLarge, ImpossibleEvidence, InvalidArgument
 from exactmdm.testing import languages, models, schedules
 
 from .. import naive
@@ -193,6 +193,57 @@ def test_mdlm_grid_and_noise_removal_match_the_literal_sampler(data, lang, lengt
     ref, esc = naive.output_distribution(q, length, lang.vocab_size, schedule.reveal, naive.model_fn(model),
                                          final_argmax=schedule.final_argmax)
     _compare(em.exact.output_distribution(lang, length, schedule, model), ref, esc, rel=1e-9)
+
+
+@given_(st.data(), languages(max_vocab=3, max_states=3, kinds=("hmm", "ngram"), orders=(2,)), st.integers(2, 5),
+        st.integers(1, 3), st.sampled_from(["loglinear", "cosine"]), st.sampled_from([1e-5, 0.3]))
+def test_mdlm_in_the_gap_dp_the_revealed_set_dp_and_the_ser_dp(data, lang, length, steps, noise, eps):
+    """MDLM's grid with its argmax last step in every exact engine for p(x) and SER, against the literal sampler,
+    with and without given tokens."""
+    if lang.token_chain() is None:
+        return
+    schedule = em.schedules.mdlm(steps, noise, eps)
+    model = data.draw(st.sampled_from([None, em.models.Perturbed(lang, 0.05),
+                                       em.models.Perturbed(lang, 0.05, "temperature")]))
+    start = _draw_given(data, lang, length) if data.draw(st.booleans()) else np.full(length, em.MASK)
+    q = naive.joint(lang, length)
+    ref, esc = naive.given_output_distribution(q, start, lang.vocab_size, schedule.reveal,
+                                               naive.model_fn(em.models.resolve_model(lang, model)),
+                                               final_argmax=True)
+    given = start if np.any(start >= 0) else None
+    for x, p in ref.items():
+        for method in ("gap-dp", "revealed-set"):
+            log_p = em.exact.sequence_logprob(lang, np.array(x), schedule, model, method=method, given=given)
+            assert (p == 0 and log_p == -math.inf) or math.exp(log_p) == pytest.approx(p, rel=1e-9, abs=1e-300), method
+    assert em.exact.ser(lang, length, schedule, model, method="markov-dp", given=given) == pytest.approx(esc, abs=1e-12)
+
+
+def test_llada_blocks_at_long_length_factorise_over_blocks():
+    """At L = 43 (2^43 revealed sets for a single DP) the revealed-set DP runs one DP per block. For a Markov chain
+    a block's law given everything before it is the law of the block after its left neighbour alone, so each
+    factor is recomputed independently by the state-space engine on the block with that one token as prompt
+    (under the same transitions started uniformly, so that any token can be that prompt)."""
+    lang = em.NGram.random(3, 2, seed=5, prune=0.2)
+    restarted = em.NGram(2, np.full(3, 1 / 3), lang.transition)
+    gen, steps, width, prompt = 40, 20, 4, 3
+    schedule, block = em.schedules.llada(gen, steps, width), em.schedules.llada(width, steps // (gen // width), width)
+    length = gen + prompt
+    for model in (None, em.models.Perturbed(lang, 0.05)):
+        x = lang.sample(1, length, seed=2)[0]
+        start = np.where(np.arange(length) < prompt, x, em.MASK)
+        assert em.exact.choose_method(lang, schedule, model) == "revealed-set"
+        fast = em.exact.sequence_logprob(lang, x, schedule, model, given=start)
+        reference = 0.0
+        for lo in range(prompt, length, width):
+            local_model = None if model is None else em.models.Perturbed(restarted, 0.05)
+            local = em.exact.output_distribution(restarted, width + 1, block, local_model,
+                                                 given=[int(x[lo - 1])] + [em.MASK] * width)
+            reference += math.log(local.probs[tuple(x[lo - 1:lo + width])])
+        assert fast == pytest.approx(reference, rel=1e-10)
+        assert em.exact.sequence_logprob(lang, x, em.schedules.llada(gen, 2 * steps, width), model,
+                                         given=start) != pytest.approx(fast, rel=1e-6)  # the steps matter
+    with pytest.raises(EnumerationTooLarge, match="LLaDA blocks of 40"):  # one block of 40: 2^40 sets, refused first
+        em.exact.sequence_logprob(lang, x, em.schedules.llada(gen, steps, gen), given=start)
 
 
 def test_mdlm_conventions():
