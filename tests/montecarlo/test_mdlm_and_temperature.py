@@ -138,3 +138,10 @@ def test_mdlm_kernel_arrays_come_with_the_argmax_flag():
     assert not final_argmax and reveal.num_steps == 4
     with pytest.raises(InvalidType, match="sampler_schedule"):  # the reveal law alone would drop the argmax
         em.montecarlo.schedule_arrays(em.schedules.mdlm(4, eps=0.1), 4)
+
+
+def test_kl_per_token_takes_mdlm_and_refuses_its_infinite_path_kl():
+    hmm = em.HMM.random(2, 3, seed=0, prune=0.25)  # not a Markov chain: method "auto" is the path KL
+    assert em.montecarlo.kl_per_token(hmm, 4, em.schedules.mdlm(2, eps=0.0), num=50, seed=0).kind == "upper bound"
+    with pytest.raises(InvalidArgument, match=r"path KL of schedule=mdlm\(N=2.*infinite.*method='exact'"):
+        em.montecarlo.kl_per_token(hmm, 4, em.schedules.mdlm(2, eps=0.3), num=50, seed=0)

@@ -177,3 +177,18 @@ def test_torch_sampler_refuses_a_bad_temperature_by_name(temperature):
     lang = em.NGram.random(3, 2, seed=1)
     with pytest.raises(ValueError, match="temperature="):
         neural.sample(neural.TorchOracle(lang), 4, iid(2), num=2, seed=0, temperature=temperature)
+
+
+def test_with_blocks_each_block_ends_with_mdlm_noise_removal():
+    lang = em.NGram.random(3, 2, seed=1, prune=0.1)
+    seen = []
+    _, info = neural.sample(neural.TorchOracle(lang), 6, em.schedules.mdlm(2, eps=0.5), num=30, seed=4, device="cpu",
+                            blocks=2, return_info=True, on_step=seen.append)
+    assert info.steps == 6 and {record.step for record in seen} >= {2, 5}  # (2 grid steps + the argmax step) x 2
+    for record in seen:
+        block = slice(0, 3) if record.step < 3 else slice(3, 6)
+        assert not record.chosen[:, :block.start].any() and not record.chosen[:, block.stop:].any()
+        if record.step in (2, 5):  # the argmax step reveals what is left of its block
+            assert ((record.xt[:, block] >= 0) | record.chosen[:, block]).all()
+            best = torch.round(record.probs / em.exact.remasking.SCORE_GRID).argmax(dim=-1)
+            assert torch.equal(record.drawn[record.chosen], best[record.chosen])
