@@ -154,7 +154,8 @@ def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", 
     states, model output, draws and choice (for measuring learning error along trajectories).
     ``return_info=True`` returns ``(tokens, SampleInfo)``. ``given``: (L,) tokens to start from, MASK where
     the sampler generates (a prompt, infilling); the schedule then reveals the masked positions only.
-    ``temperature``: tokens drawn from p^(1/T) normalised (0: argmax decoding); scores stay untempered.
+    ``temperature``: tokens drawn from p^(1/T) normalised (0: argmax decoding); scores stay untempered. At
+    T != 1 and at MDLM's argmax step the rows go through the host (``sampling_rows``, numpy) once per step.
     """
     length, num, seed, blocks, block_len, offset, kind, rates, sizes, given, final_argmax = _check(
         model, length, schedule, num, seed, strategy, blocks, given)
