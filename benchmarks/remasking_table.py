@@ -1,6 +1,6 @@
-"""Exact SER and KL(q || p) of random against confidence-based remasking at equal steps (the table in
+"""Exact SER and KL(q || p) of random against confidence-based remasking at equal steps (the tables in
 docs/samplers.md): ``python benchmarks/remasking_table.py``. Every number is exact (state-space engine with
-the joint draws enumerated); nothing is sampled."""
+the joint draws enumerated; at long L, LLaDA's blocks by the block transfer); nothing is sampled."""
 
 from __future__ import annotations
 
@@ -34,6 +34,30 @@ def main():
             label = (f"fixed {list(schedule.sizes)}" if schedule.kind == "fixed_sizes"
                      else f"iid linear N={schedule.num_steps}")
             print(f"| {name} | {length} | {label} | " + " | ".join(cells) + " |")
+    print(f"\n({time.perf_counter() - start:.1f} s)\n")
+    long_llada()
+
+
+LLADA_RULES = (("random", 1.0), ("confidence", 1.0), ("confidence", 0.0))
+
+
+def long_llada(gen_lengths=(64, 1024), width: int = 4):
+    """LLaDA at long gen_length in blocks of 4, no prompt: exact SER and KL per token (nats) by the block transfer."""
+    print(f"LLaDA, block_length = {width}, oracle: SER / KL per token [nats]\n")
+    print("| language | gen_length | steps | " + " | ".join(f"{s}, T = {t:g}" for s, t in LLADA_RULES) + " |")
+    print("|---|---|---|" + "---|" * len(LLADA_RULES))
+    start = time.perf_counter()
+    for (name, lang, _), gen_length in ((case, n) for case in CASES for n in gen_lengths):
+        if lang.token_chain() is None:
+            continue
+        for per_block in (width, width // 2):
+            schedule = em.schedules.llada(gen_length, per_block * gen_length // width, width)
+            cells = []
+            for strategy, temperature in LLADA_RULES:
+                m = em.exact.llada_metrics(lang, gen_length, schedule, strategy=strategy, temperature=temperature)
+                cells.append(f"{m.ser:.4f} / {m.kl_per_token:.4f}" if math.isfinite(m.kl) else f"{m.ser:.4f} / inf")
+            print(f"| {name} | {gen_length} | {schedule.steps} ({width // per_block} per step) | " + " | ".join(cells)
+                  + " |")
     print(f"\n({time.perf_counter() - start:.1f} s)")
 
 

@@ -133,7 +133,9 @@ def llada_metrics(lang, length: int, schedule, model=None, *, given=None, strate
         log_valid += _log_mass(row)
         row = _normalised(row)
         where = where @ jump
-    ser = -math.expm1(log_valid) if log_valid > -math.inf else 1.0
+    ser = 0.0 - math.expm1(log_valid) if log_valid > -math.inf else 1.0
+    if -1e-12 * blocks < kl < 0.0:
+        kl = 0.0  # rounding of a sum of zeros (a block sampler that is exact), not a negative divergence
     return BlockMetrics(min(max(ser, 0.0), 1.0), kl, length, schedule.gen_length, blocks, schedule, model, strategy,
                         float(temperature))
 

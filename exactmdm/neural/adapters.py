@@ -1,14 +1,20 @@
 """The exact oracle behind the interfaces of real samplers, so their code runs unchanged against the exact law.
 
-* ``llada_model(oracle)``: LLaDA's ``model(x).logits``. Convention implemented (LLaDA's generate: logits over
-  the vocabulary including the mask token; the mask token's logit is -inf): ``x`` (B, L) long holds tokens
-  0..V-1 and the mask id (``V`` by default) where masked; ``.logits`` is (B, L, V + 1) float with
-  log q_{0|t}(v | x) in columns 0..V-1 at masked positions and -inf in the mask column, so LLaDA's
-  ``softmax``, ``argmax`` and Gumbel-max draws never produce the mask. LLaDA's generate reads only masked
-  positions; unmasked ones get the carry-over (0 at the observed token, -inf elsewhere).
+* ``llada_model(oracle)``: LLaDA's ``model(x).logits``. LLaDA's generate (ML-GSAI/LLaDA, generate.py, read
+  at commit b7e6c35) takes logits over the whole vocabulary, the mask id (126336 there) included, and never
+  excludes the mask column itself: a trained LLaDA model's argmax or draw could pick the mask, and a
+  position "unmasked" to it stays masked without a new count. The exact law has no such event, so the
+  adapter gives the mask column -inf (probability 0): ``x`` (B, L) long holds tokens 0..V-1 and the mask
+  id (``V`` by default) where masked; ``.logits`` is (B, L, V + 1) float with log q_{0|t}(v | x) in
+  columns 0..V-1 at masked positions and -inf in the mask column, so LLaDA's ``softmax``, ``argmax`` and
+  Gumbel-max draws (float64 there, an exact draw from softmax(logits / T)) never produce the mask. LLaDA
+  reads only masked positions (earlier tokens are kept, their confidence -inf); unmasked ones get the
+  carry-over (0 at the observed token, -inf elsewhere).
 * ``mdlm_backbone(oracle)``: MDLM's backbone under its SUBS parameterisation, ``(x, sigma) -> log-probs``
   (B, L, V + 1): -inf in the mask column, the posterior's log at masked positions and MDLM's carry-over at
-  unmasked ones (log one-hot of the observed token). ``sigma`` is accepted and ignored: the true posterior
+  unmasked ones (log one-hot of the observed token). MDLM's own SUBS (kuleshov-group/mdlm, diffusion.py,
+  read at commit c112c52) adds -1e6 rather than -inf to the mask logit: the same argmax and, in float32,
+  the same draws. ``sigma`` is accepted and ignored: the true posterior
   of an absorbing diffusion given x_t does not depend on the time.
 
 Both follow the oracle's ``on_impossible``: with ``"uniform"``, rows off the support give uniform
