@@ -232,7 +232,7 @@ class SamplerReport:
 
 def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=None, *, num_samples: int,
                                  alpha: float = 1e-3, seed: int = 0, given=None, strategy: str = "random",
-                                 law=None) -> SamplerReport:
+                                 temperature: float = 1.0, law=None) -> SamplerReport:
     """Assert that ``sample_fn(num, seed) -> (num, L) ints`` draws from the exact output law of the sampler.
 
     Cells: every support sequence and one "off the support" cell (rows off the support or holding MASK).
@@ -247,13 +247,18 @@ def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=N
     ``given``: (L,) prompt tokens, MASK where the sampler generates; the reference is then the law conditioned
     on them and a draw that changes a given token falls in the "off the support" cell. ``strategy``: the
     remasking rule ("random", "confidence", "margin", "entropy"; see ``exact.output_distribution``).
-    ``law``: a precomputed ``exact.output_distribution`` result (``.probs`` over V^L, ``.escaped``) to test
-    against instead of computing it (e.g. one law for many samplers).
+    ``temperature``: the sampler draws its tokens from p^(1/T) normalised (0: argmax decoding) and scores
+    with the untempered model; passed to ``exact.output_distribution``. ``schedule``: any the exact engine
+    takes, ``schedules.llada`` and ``schedules.mdlm`` (its final argmax) included. ``law``: a precomputed
+    ``exact.output_distribution`` result (``.probs`` over V^L, ``.escaped``) to test against instead of
+    computing it (e.g. one law for many samplers); its ``strategy`` and ``temperature``, where it records
+    them, must be the ones passed.
 
     Returns a ``SamplerReport`` when both tests hold; raises an AssertionError carrying the same report (as
     ``error.report``) and naming the worst cells when one fails.
     """
     from . import exact
+    from .exact.remasking import check_temperature
     from .montecarlo.statistics import binomial_two_sided_pvalue
     from .validation import as_float
 
@@ -262,16 +267,25 @@ def assert_sampler_matches_exact(sample_fn, lang, length: int, schedule, model=N
     alpha = as_float(alpha, "alpha", minimum=0.0, maximum=1.0, strict_minimum=True)
     if strategy not in STRATEGIES:
         raise InvalidArgument(f"strategy={strategy!r} must be one of {STRATEGIES}.")
+    temperature = check_temperature(temperature)
     if law is None:
-        law = exact.output_distribution(lang, length, schedule, model, given=given, strategy=strategy)
+        law = exact.output_distribution(lang, length, schedule, model, given=given, strategy=strategy,
+                                        temperature=temperature)
         described = "computed by exact.output_distribution"
     else:
         described = "supplied as law="
     law_probs, escaped = _check_law(law, lang, length)
+    for name, value in (("strategy", strategy), ("temperature", temperature)):
+        held = getattr(law, name, None)  # a law from exact.output_distribution records both
+        if held is not None and held != value:
+            raise InvalidArgument(f"law was computed with {name}={held!r} but {name}={value!r} was passed: pass the "
+                                  f"law of the sampler under test, or {name}={held!r}.")
     if given is not None:
         described += f", given={np.asarray(given).tolist()}"
     if strategy != "random":
         described += f", strategy={strategy!r}"
+    if temperature != 1.0:
+        described += f", temperature={temperature:g}"
     draws = np.asarray(sample_fn(num_samples, seed))
     if draws.shape != (num_samples, length):
         raise AssertionError(f"sample_fn returned shape {draws.shape}, expected {(num_samples, length)}")

@@ -188,6 +188,20 @@ def test_the_law_is_checked():
     assert report.passed and "supplied as law=" in report.law
 
 
+def test_a_supplied_law_must_be_the_one_of_the_strategy_and_temperature_under_test():
+    lang = em.HMM.random(2, 2, seed=4)
+    law = em.exact.output_distribution(lang, 3, CLAIMED, strategy="confidence", temperature=0.5)
+    sample_fn = _exact_draws(law, lang, 3)
+    with pytest.raises(InvalidArgument, match=r"law was computed with temperature=0.5 but temperature=1.0 was passed"):
+        em.testing.assert_sampler_matches_exact(sample_fn, lang, 3, CLAIMED, num_samples=10, strategy="confidence",
+                                                law=law)
+    with pytest.raises(InvalidArgument, match=r"law was computed with strategy='confidence' but strategy='random'"):
+        em.testing.assert_sampler_matches_exact(sample_fn, lang, 3, CLAIMED, num_samples=10, temperature=0.5, law=law)
+    report = em.testing.assert_sampler_matches_exact(sample_fn, lang, 3, CLAIMED, num_samples=2000, law=law,
+                                                     strategy="confidence", temperature=0.5)
+    assert report.passed and "supplied as law=" in report.law and "temperature=0.5" in report.law
+
+
 @pytest.mark.parametrize("strategy", ["random", "confidence", "entropy"])
 def test_the_torch_sampler_with_a_prompt_and_remasking_matches_the_exact_law(strategy):
     """Two implementations of the same sampler: the torch one (drawn) and the exact engine (enumerated)."""

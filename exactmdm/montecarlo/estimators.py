@@ -24,8 +24,8 @@ from ..inference import log_evidence_batch, posterior_batch
 from ..information import kl_rows
 from ..models import Oracle
 from ..validation import MASK, as_float, as_int, as_language
-from .samplers import check_given_strategy, MAX_SAMPLER_WORK, check_output_size, check_run, choose_batch, run_batches
-from .kernel_arrays import schedule_arrays
+from .samplers import check_options, MAX_SAMPLER_WORK, check_output_size, check_run, choose_batch, run_batches
+from .kernel_arrays import sampler_schedule, schedule_arrays
 from .statistics import clopper_pearson, normal_quantile
 from .streams import stream_key
 
@@ -67,17 +67,19 @@ def check_confidence(confidence) -> float:
 
 
 def ser(lang, length: int, schedule, model=None, *, num: int, seed: int, confidence: float = 0.99,
-        progress: bool = False, max_work: float = MAX_SAMPLER_WORK, given=None, strategy: str = "random") -> Estimate:
+        progress: bool = False, max_work: float = MAX_SAMPLER_WORK, given=None, strategy: str = "random",
+        temperature: float = 1.0) -> Estimate:
     """SER: the fraction of ``num`` sampled sequences off the support, with an exact Clopper-Pearson interval.
 
     Counts batch by batch (no (num, L) array is held); refused before sampling when num * L * N exceeds
-    ``max_work`` position-steps. ``given`` and ``strategy`` as in ``sample`` (the given tokens are kept, so a
-    sequence on the support is on the support of the law conditioned on them)."""
-    given, strategy = check_given_strategy(lang, length, given, strategy)
+    ``max_work`` position-steps. ``schedule``, ``given``, ``strategy`` and ``temperature`` as in ``sample`` (the
+    given tokens are kept, so a sequence on the support is on the support of the law conditioned on them)."""
+    given, strategy, temperature = check_options(lang, length, given, strategy, temperature)
     length, model, num, seed = check_run(lang, length, schedule, model, num, seed, max_work=max_work, given=given)
     confidence = check_confidence(confidence)
     errors = sum(_count_errors(lang, out, escaped) for out, escaped in run_batches(lang, length, schedule, model, num,
-                                                                                    seed, progress, given, strategy))
+                                                                                    seed, progress, given, strategy,
+                                                                                    temperature))
     return _ser_estimate(errors, num, confidence)
 
 
@@ -108,7 +110,7 @@ def kl_per_token(lang, length: int, schedule, model=None, *, num: int, seed: int
 
     ``method``: "exact" (exact log p(x) per sample by the Markov gap DP: an "unbiased" estimate), "path" (the
     path-KL "upper bound", any language and model, cheap at long L), or "auto" (exact where the gap DP
-    applies).
+    applies). MDLM's schedule with eps > 0 takes "exact" only: its argmax step makes the path KL infinite.
     """
     from .. import exact
     from ..metrics import log_base
@@ -124,7 +126,12 @@ def kl_per_token(lang, length: int, schedule, model=None, *, num: int, seed: int
     log_q = lang.log_prob(xs)
     if method not in KL_METHODS:
         raise InvalidArgument(f"method={method!r} must be one of {', '.join(KL_METHODS)}.")
-    if method == "exact" or (method == "auto" and exact.choose_method(lang, schedule, model) == "gap-dp"):
+    use_exact = method == "exact" or (method == "auto" and exact.choose_method(lang, schedule, model) == "gap-dp")
+    if not use_exact and sampler_schedule(schedule)[1]:
+        raise InvalidArgument(f"method={method!r} would estimate the path KL of schedule={schedule.name}, which is "
+                              "infinite: its noise-removal step puts all its mass on the argmax where the data's "
+                              "posterior is spread. Use method='exact' (Markov-chain languages), or eps=0.")
+    if use_exact:
         values = np.empty(num)
         with progress_bar(num, f"exact log p(x), L={length}", progress) as bar:
             for i, x in enumerate(xs):
@@ -198,7 +205,7 @@ def _path_kl(lang, xs, schedule, model, seed, progress):
     mean is the KL, is replaced by that KL computed exactly from the rows (Rao-Blackwell), which removes
     most of the variance and leaves the mean unchanged."""
     num, length = xs.shape
-    kind, rates, sizes = schedule_arrays(schedule, length)
+    kind, rates, sizes = schedule_arrays(sampler_schedule(schedule)[0], length)  # no final argmax: refused above
     key = stream_key(seed)
     hmm = lang.as_hmm()
     revealed = np.zeros((num, length), dtype=np.bool_)

@@ -6,6 +6,9 @@
   sequence, parallel over sequences.
 - Any language and any ``ReverseModel``: batched calls of the model on the states x_t of every step
   (the oracle: the batched masked forward-backward kernel).
+- Step by step in numpy (``_sample_steps``) for what those two kernels do not cover: confidence-based
+  remasking, LLaDA's blocks, MDLM's final argmax step (``schedules.mdlm`` with eps > 0) and a sampling
+  temperature other than 1.
 
 A sequence whose revealed tokens no support sequence agrees with has escaped the support: the oracle's
 posterior is then 0/0, so its remaining masked positions stay ``MASK`` (-1) in the returned array.
@@ -22,15 +25,16 @@ import numpy as np
 from .._jit import njit, prange
 from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size, check_work, progress_bar
 from ..exact.markov import chain_tables
+from ..exact.remasking import check_strategy, check_temperature, kept_positions, position_scores, tempered_rows
 from ..inference import posterior_batch, support_consistent_batch
 from ..models import ORACLE, Oracle, apply_row_transform, resolve_model
 from ..validation import MASK, as_int, as_language
 from ..schedules import LLaDASchedule
-from .kernel_arrays import schedule_arrays
+from .kernel_arrays import sampler_schedule, schedule_arrays
 from .streams import counter_uniform, stream_key
 
 __all__ = ["sample", "choose_positions", "run_batches", "check_run", "check_output_size", "choose_mask", "choose_batch",
-           "draw_token", "MAX_SAMPLER_WORK"]
+           "draw_token", "sampling_rows", "MAX_SAMPLER_WORK"]
 
 BATCH = 4096
 MAX_SAMPLER_WORK = 100 * DEFAULT_MAX_WORK
@@ -183,14 +187,22 @@ def _sample_general(lang, model, length, kind, rates, sizes, key, first, num, or
     return states, ~active
 
 
-def _sample_steps(lang, model, length, phases, key, first, num, oracle, given, strategy):
+def sampling_rows(probs: np.ndarray, temperature: float, argmax: bool) -> np.ndarray:
+    """The rows a step draws its tokens from: the model's argmax (``argmax``: MDLM's noise-removal step, on the
+    SCORE_GRID, ties to the lowest token), else the model at ``temperature`` (``exact.remasking.tempered_rows``;
+    0 is the argmax too). The Monte Carlo and the torch samplers both draw from these very floats, so they keep
+    drawing the same sequences; confidence scores read the untempered ``probs``, as LLaDA's do."""
+    return tempered_rows(probs, 0.0 if argmax else temperature)
+
+
+def _sample_steps(lang, model, length, phases, key, first, num, oracle, given, strategy, temperature=1.0,
+                  final_argmax=False):
     """The sampler step by step in numpy, for what the Numba paths do not cover: confidence-based remasking
     (a token drawn at every masked position, the schedule's count of the most confident kept, with
-    ``exact.remasking``'s scores and tie rule) and LLaDA's blocks. ``phases``: per step (kind, rate, size, lo,
-    hi), the positions lo..hi-1 being those the step may reveal. Counts and positions come from the same
-    streams as every other sampler here, so the sequences are ``neural.sample``'s."""
-    from ..exact.remasking import kept_positions, position_scores
-
+    ``exact.remasking``'s scores and tie rule), LLaDA's blocks, tokens drawn at a ``temperature`` other than 1
+    and MDLM's noise removal (``final_argmax``: the last step's tokens are the model's argmax). ``phases``: per
+    step (kind, rate, size, lo, hi), the positions lo..hi-1 being those the step may reveal. Counts and
+    positions come from the same streams as every other sampler here, so the sequences are ``neural.sample``'s."""
     states = np.full((num, length), MASK, dtype=np.int64)
     if given is not None:
         states[:] = given
@@ -208,7 +220,8 @@ def _sample_steps(lang, model, length, phases, key, first, num, oracle, given, s
         active[rows[~alive]] = False
         rows, probs = rows[alive], probs[alive]
         masked = eligible[rows] < 0
-        drawn = _draw_rows(probs, key, first, rows, k, masked)
+        drawn = _draw_rows(sampling_rows(probs, temperature, final_argmax and k == len(phases) - 1), key, first, rows,
+                           k, masked)
         if strategy == "random":
             pick = chosen[rows]
             states[rows] = np.where(pick, drawn, states[rows])
@@ -221,10 +234,11 @@ def _sample_steps(lang, model, length, phases, key, first, num, oracle, given, s
 
 
 def _phases(schedule, length, given):
-    """Per-step (kind, rate, size, lo, hi) of a schedule: every position for the exchangeable schedules,
-    LLaDA's blocks (after the prompt, left to right, its counts in each) for ``schedules.llada``."""
+    """Per-step (kind, rate, size, lo, hi) of a schedule: every position for the exchangeable schedules (MDLM's:
+    its reveal law), LLaDA's blocks (after the prompt, left to right, its counts in each) for ``schedules.llada``."""
     if not isinstance(schedule, LLaDASchedule):
-        kind, rates, sizes = schedule_arrays(schedule, length if given is None else int(np.sum(given < 0)))
+        kind, rates, sizes = schedule_arrays(sampler_schedule(schedule)[0],
+                                             length if given is None else int(np.sum(given < 0)))
         return [(kind, rates[k], sizes[k], 0, length) for k in range(rates.shape[0])]
     return [(1, 0.0, size, lo, hi) for size, lo, hi in schedule.phases(length, given)]
 
@@ -263,16 +277,21 @@ def check_output_size(num: int, length: int, max_entries: int, what: str = "mont
                            "and their own seeds); montecarlo.ser streams its batches and needs no such array.")
 
 
-def run_batches(lang, length, schedule, model, num, seed, progress=False, given=None, strategy="random"):
+def run_batches(lang, length, schedule, model, num, seed, progress=False, given=None, strategy="random",
+                temperature=1.0):
     """The sampler's sequences in batches: yields ``(out, escaped)`` for the next n sequences, ``out`` (n, L) int64
     and ``escaped`` (n,) bool (the sampler left the support).
 
     Sequence i depends only on (seed, i), so batching changes nothing in the draws; batches keep the general
-    path's (n, L, V) posterior rows within ``DEFAULT_MAX_ENTRIES``."""
+    path's (n, L, V) posterior rows within ``DEFAULT_MAX_ENTRIES``. MDLM's final argmax and a temperature other
+    than 1 run step by step (``_sample_steps``): the Numba paths cache one set of rows per sequence and draw
+    from it, and taking the argmax or tempering there would need a second copy of ``sampling_rows`` in Numba
+    that must agree with it to the last bit for the sequences to stay the torch sampler's."""
     phases = _phases(schedule, length, given)
-    stepwise = strategy != "random" or isinstance(schedule, LLaDASchedule)
+    reveal, final_argmax = sampler_schedule(schedule)
+    stepwise = strategy != "random" or isinstance(schedule, LLaDASchedule) or final_argmax or temperature != 1.0
     if not stepwise:
-        kind, rates, sizes = schedule_arrays(schedule, length if given is None else int(np.sum(given < 0)))
+        kind, rates, sizes = schedule_arrays(reveal, length if given is None else int(np.sum(given < 0)))
     key = stream_key(seed)
     markov = lang.token_chain() is not None and hasattr(model, "kernel_form") and given is None and not stepwise
     batch = BATCH
@@ -292,36 +311,40 @@ def run_batches(lang, length, schedule, model, num, seed, progress=False, given=
                                                oracle=isinstance(model, Oracle), given=given)
             else:
                 out, escaped = _sample_steps(lang, model, length, phases, key, first, n, isinstance(model, Oracle),
-                                             given, strategy)
+                                             given, strategy, temperature, final_argmax)
             bar.update(n)
             yield out, escaped
 
 
 def sample(lang, length: int, schedule, model=None, *, num: int, seed: int, progress: bool = False,
            max_entries: int = DEFAULT_MAX_ENTRIES, max_work: float = MAX_SAMPLER_WORK, given=None,
-           strategy: str = "random") -> np.ndarray:
+           strategy: str = "random", temperature: float = 1.0) -> np.ndarray:
     """``num`` sequences from the N-step sampler, shape (num, L) int64; reproducible per sequence from ``seed``.
 
-    Rows that left the support keep ``MASK`` at the positions the oracle (undefined there) never filled.
-    Refused before sampling when the output would exceed ``max_entries`` entries or the run ``max_work``
-    position-steps (num * L * N). ``given``: (L,) tokens to start from, MASK where the sampler generates (the
-    schedule reveals those only). ``strategy``: "random", or "confidence" / "margin" / "entropy" remasking
-    (``exact.output_distribution`` defines them; the sequences equal ``neural.sample``'s with the same seed).
+    ``schedule``: ``schedules.iid``, ``fixed_sizes``, ``llada`` or ``mdlm`` (its grid; with eps > 0 the last
+    step sets every position still masked to the model's argmax). Rows that left the support keep ``MASK`` at
+    the positions the oracle (undefined there) never filled. Refused before sampling when the output would
+    exceed ``max_entries`` entries or the run ``max_work`` position-steps (num * L * N). ``given``: (L,) tokens
+    to start from, MASK where the sampler generates (the schedule reveals those only). ``strategy``: "random",
+    or "confidence" / "margin" / "entropy" remasking (``exact.output_distribution`` defines them).
+    ``temperature``: tokens are drawn from p^(1/T) normalised (0: the argmax, LLaDA's default); confidence
+    scores stay those of the untempered model. The sequences equal ``neural.sample``'s with the same seed.
     """
-    given, strategy = check_given_strategy(lang, length, given, strategy)
+    given, strategy, temperature = check_options(lang, length, given, strategy, temperature)
     length, model, num, seed = check_run(lang, length, schedule, model, num, seed, max_work=max_work, given=given)
     check_output_size(num, length, max_entries)
     return np.concatenate([out for out, _ in run_batches(lang, length, schedule, model, num, seed, progress, given,
-                                                         strategy)])
+                                                         strategy, temperature)])
 
 
-def check_given_strategy(lang, length, given, strategy):
-    """Validated ``(given, strategy)``: the start state (its tokens possible under the language) and the rule."""
+def check_options(lang, length, given, strategy, temperature):
+    """Validated ``(given, strategy, temperature)``: the start state (its tokens possible under the language),
+    the remasking rule and the sampling temperature."""
     from ..exact import as_given
-    from ..exact.remasking import check_strategy
 
     lang = as_language(lang)
-    return as_given(lang, given, as_int(length, "length", minimum=1)), check_strategy(strategy)
+    return (as_given(lang, given, as_int(length, "length", minimum=1)), check_strategy(strategy),
+            check_temperature(temperature))
 
 
 @njit(parallel=True)

@@ -3,8 +3,10 @@
 Randomness is the counter-based stream of ``exactmdm.montecarlo`` (a hash of seed, sequence index, step,
 position): sequence i of a run is the same whatever ``num``, the batch size or the device, and with
 ``strategy="random"`` and the oracle it is the very sequence ``exactmdm.montecarlo.sample`` draws (up
-to the last bit of a probability at a draw boundary). Tokens are drawn from the model's distribution at
-every step (never argmax), in float64.
+to the last bit of a probability at a draw boundary). Tokens are drawn in float64 from the model's
+distribution, or at a ``temperature`` from p^(1/T) normalised (T = 0: the argmax, LLaDA's default), and
+at the noise-removal step of ``schedules.mdlm`` (eps > 0) they are the model's argmax; the rows drawn from
+at T != 1 and at that step are ``montecarlo.samplers.sampling_rows``, the Monte Carlo sampler's own.
 
 Variants (options of ``sample``):
 - ``strategy="random"``: the exchangeable sampler of the theory: which positions unmask follows the
@@ -17,7 +19,10 @@ Variants (options of ``sample``):
 - ``blocks=K`` (semi-autoregressive): K contiguous blocks of L/K positions generated left to right, each
   by the full schedule (whose fixed sizes then sum to L/K), so K*N steps in all. For LLaDA's meaning of
   ``steps`` (the total, split over the blocks) pass ``schedules.llada(gen_length, steps, block_length)`` as
-  the schedule instead: its blocks and per-block counts are then LLaDA's.
+  the schedule instead: its blocks and per-block counts are then LLaDA's. With ``schedules.mdlm`` each block
+  ends with its own noise-removal step.
+- ``temperature=T``: tokens drawn from p^(1/T) normalised; the confidence scores stay the untempered
+  model's (LLaDA: x0 = argmax of the Gumbel-noised logits / T, its score softmax(logits)[x0]).
 """
 
 from __future__ import annotations
@@ -30,8 +35,10 @@ import torch
 
 from ..cost import progress_bar
 from ..errors import InvalidArgument
-from ..exact.remasking import SCORE_GRID
+from ..exact.remasking import SCORE_GRID, check_temperature
 from ..montecarlo import choose_positions, schedule_arrays, uniforms
+from ..montecarlo.kernel_arrays import sampler_schedule
+from ..montecarlo.samplers import sampling_rows
 from ..schedules import LLaDASchedule, fixed_sizes
 from ..validation import as_int, as_start
 from .devices import resolve_device
@@ -42,8 +49,8 @@ STRATEGIES = ("random", "confidence", "margin", "entropy")
 @dataclass(frozen=True)
 class Step:
     """What ``on_step`` sees at one step of one batch: ``rows`` (indices into the batch that starts at sequence
-    ``first``) whose state ``xt`` the model read, its output ``probs`` (float64), the tokens ``drawn`` at every
-    position and the positions ``chosen`` to unmask (the rest of ``drawn`` is discarded)."""
+    ``first``) whose state ``xt`` the model read, its output ``probs`` (float64, untempered), the tokens ``drawn``
+    at every position and the positions ``chosen`` to unmask (the rest of ``drawn`` is discarded)."""
 
     first: int
     step: int
@@ -58,7 +65,8 @@ class Step:
 class SampleInfo:
     """What a sampling run did: ``steps`` per sequence (K*N with K blocks), ``network_calls`` the mean
     number of model evaluations per sequence (steps that unmasked something), ``escaped`` the rows whose
-    revealed tokens left the support under the oracle (they keep MASK where it never drew), and wall time."""
+    revealed tokens left the support under the oracle (they keep MASK where it never drew), and wall time;
+    ``temperature`` the one tokens were drawn at."""
 
     steps: int
     network_calls: float
@@ -67,10 +75,12 @@ class SampleInfo:
     device: str
     strategy: str
     blocks: int
+    temperature: float = 1.0
 
     def to_dict(self) -> dict:
         return {"steps": self.steps, "network_calls": self.network_calls, "escaped": int(self.escaped.sum()),
-                "seconds": self.seconds, "device": self.device, "strategy": self.strategy, "blocks": self.blocks}
+                "seconds": self.seconds, "device": self.device, "strategy": self.strategy, "blocks": self.blocks,
+                "temperature": self.temperature}
 
 
 def model_probs(model, xt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -100,6 +110,7 @@ def draw_tokens(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
 
 
 def _check(model, length, schedule, num, seed, strategy, blocks, given=None):
+    schedule, final_argmax = sampler_schedule(schedule)
     length = as_int(length, "length", minimum=1)
     num = as_int(num, "num", minimum=1)
     seed = as_int(seed, "seed", minimum=0)
@@ -128,23 +139,27 @@ def _check(model, length, schedule, num, seed, strategy, blocks, given=None):
         block_len = length // blocks
         generated = block_len if given is None else int(np.sum(given < 0))
     kind, rates, sizes = schedule_arrays(schedule, generated)
-    return length, num, seed, blocks, block_len, offset, kind, rates, sizes, given
+    return length, num, seed, blocks, block_len, offset, kind, rates, sizes, given, final_argmax
 
 
 @torch.no_grad()
 def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", strategy: str = "random",
            blocks: int = 1, batch_size: int = 256, progress: bool = False, return_info: bool = False,
-           on_step=None, given=None):
+           on_step=None, given=None, temperature: float = 1.0):
     """``num`` sequences of length ``length`` from the N-step sampler with ``model``: a (num, L) long tensor.
 
-    ``schedule``: ``exactmdm.schedules.iid`` or ``fixed_sizes``. ``model``: ``TorchOracle``, a network
+    ``schedule``: ``exactmdm.schedules.iid``, ``fixed_sizes``, ``llada`` or ``mdlm`` (with eps > 0 its last
+    step sets the positions still masked to the model's argmax). ``model``: ``TorchOracle``, a network
     (``Denoiser``) or any callable with ``vocab_size``. ``on_step(Step)``, if given, sees every step's
     states, model output, draws and choice (for measuring learning error along trajectories).
     ``return_info=True`` returns ``(tokens, SampleInfo)``. ``given``: (L,) tokens to start from, MASK where
     the sampler generates (a prompt, infilling); the schedule then reveals the masked positions only.
+    ``temperature``: tokens drawn from p^(1/T) normalised (0: argmax decoding); scores stay untempered. At
+    T != 1 and at MDLM's argmax step the rows go through the host (``sampling_rows``, numpy) once per step.
     """
-    length, num, seed, blocks, block_len, offset, kind, rates, sizes, given = _check(
+    length, num, seed, blocks, block_len, offset, kind, rates, sizes, given, final_argmax = _check(
         model, length, schedule, num, seed, strategy, blocks, given)
+    temperature = check_temperature(temperature)
     batch_size = as_int(batch_size, "batch_size", minimum=1)
     device = resolve_device(device)
     if hasattr(model, "to_device"):
@@ -155,7 +170,7 @@ def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", 
         for first in range(0, num, batch_size):
             n = min(batch_size, num - first)
             out, dead, c = _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes, seed,
-                                         device, strategy, on_step, given, offset)
+                                         device, strategy, on_step, given, offset, temperature, final_argmax)
             outs.append(out)
             escaped.append(dead)
             calls += c
@@ -164,12 +179,12 @@ def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", 
     if not return_info:
         return tokens
     info = SampleInfo(len(rates) * blocks, calls / num, torch.cat(escaped).cpu().numpy(),
-                      time.perf_counter() - start, str(device), strategy, blocks)
+                      time.perf_counter() - start, str(device), strategy, blocks, temperature)
     return tokens, info
 
 
 def _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes, seed, device, strategy, on_step,
-                  given=None, offset=0):
+                  given=None, offset=0, temperature=1.0, final_argmax=False):
     states = torch.full((n, length), -1, dtype=torch.long, device=device)
     if given is not None:
         states[:] = torch.as_tensor(np.array(given), device=device)
@@ -196,7 +211,11 @@ def _sample_batch(model, n, first, length, block_len, blocks, kind, rates, sizes
                 chosen[rows[~ok]] = False
                 rows, probs = rows[ok], probs[ok]
             u = torch.as_tensor(uniforms(seed, sequences, step, length, 1), device=device)[rows]
-            drawn = draw_tokens(probs, u)
+            source = probs
+            argmax = final_argmax and k == num_steps - 1
+            if argmax or temperature != 1.0:  # the Monte Carlo sampler's rows, so that both draw the same tokens
+                source = torch.as_tensor(sampling_rows(probs.cpu().numpy(), temperature, argmax), device=device)
+            drawn = draw_tokens(source, u)
             pick = chosen[rows]
             if strategy != "random":
                 pick = _by_confidence(states[rows], probs, drawn, pick, lo, hi, strategy)

@@ -136,3 +136,59 @@ def test_a_llada_schedule_runs_its_total_steps_over_its_blocks():
     assert (tokens >= 0).all() or info.escaped.any()
     with pytest.raises(ValueError, match="sets the blocks itself"):
         neural.sample(neural.TorchOracle(lang), 8, em.schedules.llada(8, 6, 4), num=2, seed=0, blocks=2)
+
+
+def test_mdlm_noise_removal_and_temperature_zero_take_the_argmax_of_the_untempered_rows():
+    lang = em.NGram.random(3, 2, seed=1, prune=0.1)
+    oracle = neural.TorchOracle(lang)
+    # MDLM with eps > 0: 3 grid steps, then step 3 takes the argmax; temperature 0: every step does
+    for schedule, temperature, steps, argmax_steps in ((em.schedules.mdlm(3, "cosine", eps=0.5), 0.7, 4, {3}),
+                                                       (iid(3), 0.0, 3, {0, 1, 2})):
+        seen = []
+        _, info = neural.sample(oracle, 5, schedule, num=40, seed=2, device="cpu", temperature=temperature,
+                                return_info=True, on_step=seen.append)
+        assert info.temperature == temperature and info.steps == steps
+        assert {record.step for record in seen} >= argmax_steps
+        for record in seen:
+            torch.testing.assert_close(record.probs, oracle(record.xt).to(torch.float64), rtol=0, atol=0)
+            if record.step in argmax_steps:  # ties to the lowest token, on the score grid
+                best = torch.round(record.probs / em.exact.remasking.SCORE_GRID).argmax(dim=-1)
+                masked = record.xt < 0
+                assert torch.equal(record.drawn[masked], best[masked])
+    assert info.to_dict()["temperature"] == 0.0
+
+
+def test_planted_bug_the_torch_noise_removal_step_draws(monkeypatch):
+    from exactmdm.exact.remasking import tempered_rows
+
+    lang = em.NGram.random(3, 2, seed=5, prune=0.1)
+    oracle = neural.TorchOracle(lang)
+    schedule = em.schedules.mdlm(2, "loglinear", eps=0.3)
+    monkeypatch.setattr(neural.sampler, "sampling_rows", lambda probs, temperature, argmax: tempered_rows(probs,
+                                                                                                           temperature))
+    with pytest.raises(AssertionError, match="worst cells"):
+        assert_sampler_matches_exact(
+            lambda n, s: neural.sample(oracle, 4, schedule, num=n, seed=s, device="cpu", batch_size=4096).numpy(),
+            lang, 4, schedule, num_samples=6000)
+
+
+@pytest.mark.parametrize("temperature", [-0.5, float("nan"), "0"])
+def test_torch_sampler_refuses_a_bad_temperature_by_name(temperature):
+    lang = em.NGram.random(3, 2, seed=1)
+    with pytest.raises(ValueError, match="temperature="):
+        neural.sample(neural.TorchOracle(lang), 4, iid(2), num=2, seed=0, temperature=temperature)
+
+
+def test_with_blocks_each_block_ends_with_mdlm_noise_removal():
+    lang = em.NGram.random(3, 2, seed=1, prune=0.1)
+    seen = []
+    _, info = neural.sample(neural.TorchOracle(lang), 6, em.schedules.mdlm(2, eps=0.5), num=30, seed=4, device="cpu",
+                            blocks=2, return_info=True, on_step=seen.append)
+    assert info.steps == 6 and {record.step for record in seen} >= {2, 5}  # (2 grid steps + the argmax step) x 2
+    for record in seen:
+        block = slice(0, 3) if record.step < 3 else slice(3, 6)
+        assert not record.chosen[:, :block.start].any() and not record.chosen[:, block.stop:].any()
+        if record.step in (2, 5):  # the argmax step reveals what is left of its block
+            assert ((record.xt[:, block] >= 0) | record.chosen[:, block]).all()
+            best = torch.round(record.probs / em.exact.remasking.SCORE_GRID).argmax(dim=-1)
+            assert torch.equal(record.drawn[record.chosen], best[record.chosen])
