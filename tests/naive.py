@@ -463,3 +463,29 @@ def llada_output_distribution(q, length, vocab, schedule, model_fn, strategy="ra
                 yield tuple(new), p
 
     return _step_chain_law(q, start, len(phases), outcomes, exact)
+
+
+def blocks_output_distribution(q, length, vocab, inner, block_length, gen_length, model_fn, given=None, exact=False):
+    """Blocks run literally: the last ``gen_length`` positions in blocks of ``block_length``, left to right; each
+    block runs every step of ``inner`` over its own masked positions (count from the schedule's definition, then
+    a uniformly random subset of that size among the block's masked positions, tokens drawn from the model)."""
+    start = tuple(given) if given is not None else (-1,) * length
+    offset = length - gen_length
+    phases = [(list(range(lo, lo + block_length)), k) for lo in range(offset, length, block_length)
+              for k in range(inner.num_steps)]
+    one = 1 if exact else 1.0
+
+    def outcomes(state, phase):
+        block, k = phases[phase]
+        rows = model_fn(state)
+        masked = [i for i in block if state[i] < 0]
+        for u, p_u in reveal_count_law(inner, k, len(masked), exact).items():
+            subsets = list(itertools.combinations(masked, u))
+            for subset in subsets:
+                for tokens, p in _draws(rows, list(subset), vocab, one * p_u / len(subsets)):
+                    new = list(state)
+                    for i, v in zip(subset, tokens):
+                        new[i] = v
+                    yield tuple(new), p
+
+    return _step_chain_law(q, start, len(phases), outcomes, exact)

@@ -29,7 +29,7 @@ from ..exact.remasking import check_strategy, check_temperature, kept_positions,
 from ..inference import posterior_batch, support_consistent_batch
 from ..models import ORACLE, Oracle, apply_row_transform, resolve_model
 from ..validation import MASK, as_int, as_language
-from ..schedules import LLaDASchedule
+from ..schedules import Blockwise
 from .kernel_arrays import sampler_schedule, schedule_arrays
 from .streams import counter_uniform, stream_key
 
@@ -235,12 +235,15 @@ def _sample_steps(lang, model, length, phases, key, first, num, oracle, given, s
 
 def _phases(schedule, length, given):
     """Per-step (kind, rate, size, lo, hi) of a schedule: every position for the exchangeable schedules (MDLM's:
-    its reveal law), LLaDA's blocks (after the prompt, left to right, its counts in each) for ``schedules.llada``."""
-    if not isinstance(schedule, LLaDASchedule):
+    its reveal law); for blockwise schedules (``schedules.llada``, ``schedules.blocks``) the blocks after the
+    prompt, left to right, each running the whole inner schedule."""
+    if not isinstance(schedule, Blockwise):
         kind, rates, sizes = schedule_arrays(sampler_schedule(schedule)[0],
                                              length if given is None else int(np.sum(given < 0)))
         return [(kind, rates[k], sizes[k], 0, length) for k in range(rates.shape[0])]
-    return [(1, 0.0, size, lo, hi) for size, lo, hi in schedule.phases(length, given)]
+    kind, rates, sizes = schedule_arrays(schedule.inner, schedule.block_length)
+    return [(kind, rates[k], sizes[k], lo, hi) for lo, hi in schedule.block_ranges(length, given)
+            for k in range(rates.shape[0])]
 
 
 def _draw_rows(probs, key, first, rows, step, masked):
@@ -289,7 +292,7 @@ def run_batches(lang, length, schedule, model, num, seed, progress=False, given=
     that must agree with it to the last bit for the sequences to stay the torch sampler's."""
     phases = _phases(schedule, length, given)
     reveal, final_argmax = sampler_schedule(schedule)
-    stepwise = strategy != "random" or isinstance(schedule, LLaDASchedule) or final_argmax or temperature != 1.0
+    stepwise = strategy != "random" or isinstance(schedule, Blockwise) or final_argmax or temperature != 1.0
     if not stepwise:
         kind, rates, sizes = schedule_arrays(reveal, length if given is None else int(np.sum(given < 0)))
     key = stream_key(seed)

@@ -17,7 +17,9 @@ Variants (options of ``sample``):
   state-space engine covers them at small L (``exact.output_distribution(..., strategy=...)``, same scores,
   same tie rule).
 - ``blocks=K`` (semi-autoregressive): K contiguous blocks of L/K positions generated left to right, each
-  by the full schedule (whose fixed sizes then sum to L/K), so K*N steps in all. For LLaDA's meaning of
+  by the full schedule (whose fixed sizes then sum to L/K), so K*N steps in all: the law of
+  ``schedules.blocks(schedule, L // K, L)``, which the exact engines take (and which may be passed here
+  instead, with a prompt before the blocks). For LLaDA's meaning of
   ``steps`` (the total, split over the blocks) pass ``schedules.llada(gen_length, steps, block_length)`` as
   the schedule instead: its blocks and per-block counts are then LLaDA's. With ``schedules.mdlm`` each block
   ends with its own noise-removal step.
@@ -39,7 +41,7 @@ from ..exact.remasking import SCORE_GRID, check_temperature
 from ..montecarlo import choose_positions, schedule_arrays, uniforms
 from ..montecarlo.kernel_arrays import sampler_schedule
 from ..montecarlo.samplers import sampling_rows
-from ..schedules import LLaDASchedule, fixed_sizes
+from ..schedules import Blockwise
 from ..validation import as_int, as_start
 from .devices import resolve_device
 
@@ -123,19 +125,19 @@ def _check(model, length, schedule, num, seed, strategy, blocks, given=None):
     if given is not None:
         given = as_start(given, model.vocab_size, length)
     offset = 0
-    if isinstance(schedule, LLaDASchedule):  # LLaDA's meaning: its total steps split over its blocks
+    if isinstance(schedule, Blockwise):  # LLaDA's meaning of steps (the total, split over its blocks), or blocks()
         if blocks != 1:
             raise InvalidArgument(f"schedule={schedule.name} sets the blocks itself: call with blocks=1 (the default).")
         offset = schedule.offset(length, given)
         blocks, block_len = schedule.num_blocks, schedule.block_length
-        schedule = fixed_sizes(schedule.sizes_per_block()[0])
+        schedule = schedule.inner
         generated = block_len
     else:
         if length % blocks:
             raise InvalidArgument(f"blocks={blocks} must divide length={length} (blocks of equal size).")
         if given is not None and blocks != 1:
             raise InvalidArgument(f"given= with blocks={blocks}: give the prompt with blocks=1 (the schedule then "
-                                  "reveals the masked positions only), or use schedules.llada for LLaDA's blocks.")
+                                  "reveals the masked positions only), or pass schedules.llada or schedules.blocks (a prompt, then blocks).")
         block_len = length // blocks
         generated = block_len if given is None else int(np.sum(given < 0))
     kind, rates, sizes = schedule_arrays(schedule, generated)
@@ -148,7 +150,7 @@ def sample(model, length: int, schedule, *, num: int, seed: int, device="auto", 
            on_step=None, given=None, temperature: float = 1.0):
     """``num`` sequences of length ``length`` from the N-step sampler with ``model``: a (num, L) long tensor.
 
-    ``schedule``: ``exactmdm.schedules.iid``, ``fixed_sizes``, ``llada`` or ``mdlm`` (with eps > 0 its last
+    ``schedule``: ``exactmdm.schedules.iid``, ``fixed_sizes``, ``llada``, ``blocks`` or ``mdlm`` (with eps > 0 its last
     step sets the positions still masked to the model's argmax). ``model``: ``TorchOracle``, a network
     (``Denoiser``) or any callable with ``vocab_size``. ``on_step(Step)``, if given, sees every step's
     states, model output, draws and choice (for measuring learning error along trajectories).

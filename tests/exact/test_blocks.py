@@ -15,7 +15,8 @@ from exactmdm.testing import languages
 
 @settings(max_examples=25, deadline=None)
 @given_(st.data(), languages(max_vocab=3, max_states=3, kinds=("hmm", "ngram"), orders=(2,)),
-        st.sampled_from([(6, 6, 2), (6, 3, 2), (4, 2, 2), (6, 4, 3), (4, 4, 1)]), st.integers(0, 1),
+        st.sampled_from([(6, 6, 2), (6, 3, 2), (4, 2, 2), (6, 4, 3), (4, 4, 1), ("iid", 6, 2), ("iid", 6, 3)]),
+        st.integers(0, 1),
         st.sampled_from([("random", 1.0), ("confidence", 0.0), ("confidence", 1.0), ("margin", 0.5)]))
 def test_the_block_transfer_is_the_whole_sequence_law(data, lang, llada, prompt, rule):
     """SER and KL from the V x V transfer equal those of the whole-sequence law (the engines behind it are
@@ -23,7 +24,11 @@ def test_the_block_transfer_is_the_whole_sequence_law(data, lang, llada, prompt,
     if lang.token_chain() is None:
         return
     gen, steps, width = llada
-    schedule, length = em.schedules.llada(gen, steps, width), gen + prompt
+    if gen == "iid":  # blocks of an i.i.d. schedule (schedules.blocks)
+        gen, schedule = steps, em.schedules.blocks(em.schedules.iid(2, "cosine"), width, steps)
+    else:
+        schedule = em.schedules.llada(gen, steps, width)
+    length = gen + prompt
     start = None
     if prompt:
         start = np.full(length, em.MASK)

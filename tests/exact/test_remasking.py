@@ -173,6 +173,77 @@ def test_llada_blocks_match_the_literal_sampler(strategy, data, lang, llada, pro
     _compare(out, ref, esc, rel=1e-9)
 
 
+@settings(max_examples=15, deadline=None)
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.sampled_from([(2, 4), (2, 2), (3, 3), (1, 3)]),
+        st.integers(0, 1), st.integers(1, 3))
+def test_blocks_of_any_schedule_match_the_literal_sampler(data, lang, widths, prompt_length, steps):
+    """``schedules.blocks``: every block runs the whole inner schedule; state-space engine and revealed-set DP
+    (one DP per block) against the sampler run literally, with and without a prompt, any model."""
+    width, gen = widths
+    inner = data.draw(st.sampled_from([em.schedules.iid(steps, "linear"), em.schedules.iid(steps, "cosine"),
+                                       em.schedules.balanced_sizes(width, min(steps, width))]))
+    schedule, length = em.schedules.blocks(inner, width, gen), gen + prompt_length
+    start = None
+    if prompt_length:
+        start = np.full(length, em.MASK)
+        start[0] = lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0][0]
+    model = data.draw(models(lang))
+    note(f"{schedule.name} given={start} {model.name}")
+    q = naive.joint(lang, length)
+    ref, esc = naive.blocks_output_distribution(q, length, lang.vocab_size, inner, width, gen, naive.model_fn(model),
+                                                given=start)
+    out = em.exact.output_distribution(lang, length, schedule, model, given=start)
+    _compare(out, ref, esc, rel=1e-9)
+    for x, p in list(ref.items())[:6]:
+        log_p = em.exact.sequence_logprob(lang, np.array(x), schedule, model, given=start, method="revealed-set")
+        assert (p == 0 and log_p == -math.inf) or math.exp(log_p) == pytest.approx(p, rel=1e-9, abs=1e-300)
+
+
+@given_(st.data(), languages(max_vocab=3, max_states=3, kinds=("hmm", "ngram"), orders=(2,)),
+        st.sampled_from([(2, 4), (3, 6), (1, 3), (4, 8)]), st.integers(0, 2), st.integers(1, 3))
+def test_the_gap_dp_takes_blocks_of_an_iid_schedule(data, lang, widths, prompt_length, steps):
+    """Blocks of an i.i.d. schedule make each position's step independent (drawn from its block's steps): the gap
+    DP with per-step windows against the revealed-set DP run block by block."""
+    if lang.token_chain() is None:
+        return
+    width, gen = widths
+    schedule = em.schedules.blocks(em.schedules.iid(steps, data.draw(st.sampled_from(["linear", "cosine"]))), width, gen)
+    length = gen + prompt_length
+    x = lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0]
+    start = np.where(np.arange(length) < prompt_length, x, em.MASK) if prompt_length else None
+    model = data.draw(st.sampled_from([None, em.models.Perturbed(lang, 0.05)]))
+    assert em.exact.choose_method(lang, schedule, model) == "gap-dp"
+    for y in [x] + list(lang.sample(2, length, seed=data.draw(st.integers(0, 1000)))):
+        if start is not None:
+            y[:prompt_length] = x[:prompt_length]
+            if not lang.in_support(y):
+                continue
+        fast = em.exact.sequence_logprob(lang, y, schedule, model, given=start, method="gap-dp")
+        slow = em.exact.sequence_logprob(lang, y, schedule, model, given=start, method="revealed-set")
+        assert (fast == slow == -math.inf) or fast == pytest.approx(slow, rel=1e-10, abs=1e-12)
+
+
+def test_blocks_are_checked_and_the_gap_dp_refuses_fixed_sizes_in_them():
+    lang = em.NGram.random(3, 2, seed=0, prune=0.1)
+    with pytest.raises(InvalidArgument, match="does not divide"):
+        em.schedules.blocks(em.schedules.iid(2), 3, 4)
+    with pytest.raises(InvalidArgument, match="sum to the sequence length"):
+        em.schedules.blocks(em.schedules.fixed_sizes([1, 2]), 2, 4)
+    with pytest.raises(TypeError, match="iid or fixed_sizes"):
+        em.schedules.blocks(em.schedules.llada(4, 2, 2), 2, 4)
+    fixed = em.schedules.blocks(em.schedules.fixed_sizes([1, 1]), 2, 4)
+    assert em.exact.choose_method(lang, fixed) == "revealed-set"
+    x = lang.sample(1, 4, seed=0)[0]
+    with pytest.raises(InvalidArgument, match="independent reveal steps"):
+        em.exact.sequence_logprob(lang, x, fixed, method="gap-dp")
+    with pytest.raises(InvalidArgument, match="block-transfer"):
+        em.exact.ser(lang, 4, em.schedules.blocks(em.schedules.iid(2), 2, 4), method="markov-dp")
+    # one block over everything is the inner schedule itself
+    one = em.exact.output_distribution(lang, 4, em.schedules.blocks(em.schedules.iid(3), 4, 4))
+    assert np.allclose(one.probs, em.exact.output_distribution(lang, 4, em.schedules.iid(3)).probs, rtol=1e-12,
+                       atol=0)
+
+
 def test_llada_in_one_block_is_balanced_fixed_sizes_and_the_layout_is_checked():
     lang = em.NGram.random(3, 2, seed=0, prune=0.1)
     one = em.exact.output_distribution(lang, 5, em.schedules.llada(5, 3, 5))
@@ -242,7 +313,7 @@ def test_llada_blocks_at_long_length_factorise_over_blocks():
         assert fast == pytest.approx(reference, rel=1e-10)
         assert em.exact.sequence_logprob(lang, x, em.schedules.llada(gen, 2 * steps, width), model,
                                          given=start) != pytest.approx(fast, rel=1e-6)  # the steps matter
-    with pytest.raises(EnumerationTooLarge, match="LLaDA blocks of 40"):  # one block of 40: 2^40 sets, refused first
+    with pytest.raises(EnumerationTooLarge, match="1 blocks of 40 positions"):  # one block of 40: 2^40 sets, refused first
         em.exact.sequence_logprob(lang, x, em.schedules.llada(gen, steps, gen), given=start)
 
 

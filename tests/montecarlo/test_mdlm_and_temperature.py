@@ -145,3 +145,30 @@ def test_kl_per_token_takes_mdlm_and_refuses_its_infinite_path_kl():
     assert em.montecarlo.kl_per_token(hmm, 4, em.schedules.mdlm(2, eps=0.0), num=50, seed=0).kind == "upper bound"
     with pytest.raises(InvalidArgument, match=r"path KL of schedule=mdlm\(N=2.*infinite.*method='exact'"):
         em.montecarlo.kl_per_token(hmm, 4, em.schedules.mdlm(2, eps=0.3), num=50, seed=0)
+
+
+@pytest.mark.parametrize("strategy", ["random", "confidence"])
+@pytest.mark.parametrize("inner", [em.schedules.iid(2, "cosine"), em.schedules.fixed_sizes([1, 1])])
+def test_blocks_of_any_schedule_in_both_samplers(inner, strategy):
+    """``schedules.blocks`` after a prompt, in Monte Carlo and torch (identical draws) against the exact law; and
+    ``neural.sample(blocks=K)`` with the inner schedule is the same sampler (same draws) as ``blocks(inner, L/K, L)``."""
+    schedule = em.schedules.blocks(inner, 2, 4)
+    report = assert_sampler_matches_exact(both_samplers(LANG, 5, schedule, strategy=strategy, given=PROMPT), LANG, 5,
+                                          schedule, num_samples=NUM, strategy=strategy, given=PROMPT)
+    assert report.passed
+    neural = pytest.importorskip("exactmdm.neural")
+    with_k = neural.sample(neural.TorchOracle(LANG), 4, inner, num=2000, seed=7, blocks=2, strategy=strategy,
+                           batch_size=4096).numpy()
+    np.testing.assert_array_equal(with_k, em.montecarlo.sample(LANG, 4, schedule, num=2000, seed=7, strategy=strategy))
+
+
+def test_planted_bug_blocks_in_the_wrong_order_are_caught(monkeypatch):
+    """A sampler that generates the blocks right to left is told apart from the exact law of left to right."""
+    schedule = em.schedules.blocks(em.schedules.iid(2), 2, 4)
+    law = em.exact.output_distribution(LANG, 4, schedule)
+    right_to_left = em.schedules.Blockwise.block_ranges
+    monkeypatch.setattr(em.schedules.Blockwise, "block_ranges",
+                        lambda self, length, given=None: right_to_left(self, length, given)[::-1])
+    with pytest.raises(AssertionError, match="worst cells"):
+        assert_sampler_matches_exact(lambda n, s: em.montecarlo.sample(LANG, 4, schedule, num=n, seed=s), LANG, 4,
+                                     schedule, num_samples=NUM, law=law)
