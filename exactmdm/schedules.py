@@ -449,7 +449,7 @@ class LLaDASchedule(Blockwise):
 
     def describe(self) -> dict:
         return {"kind": self.kind, "gen_length": self.gen_length, "steps": self.steps, "block_length": self.block_length,
-                "sizes_per_block": list(self.inner.sizes)}
+                "sizes_per_block": [list(b) for b in self.sizes_per_block()]}
 
 
 def llada(gen_length: int, steps: int, block_length: int) -> LLaDASchedule:

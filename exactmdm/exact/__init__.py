@@ -70,7 +70,8 @@ class OutputDistribution:
 
 
 def output_distribution(lang, length: int, schedule, model=None, *, given=None, strategy: str = "random",
-                        temperature: float = 1.0, max_states: int = statespace.DEFAULT_MAX_STATES, max_entries: int = DEFAULT_MAX_ENTRIES,
+                        temperature: float = 1.0, max_states: int = statespace.DEFAULT_MAX_STATES,
+                        max_entries: int = DEFAULT_MAX_ENTRIES,
                         progress: bool = False) -> OutputDistribution:
     """Exact output law of the N-step sampler on ``lang`` at length ``length``.
 
@@ -221,8 +222,9 @@ def _one_sequence(lang, x):
 
 def _revealed_set_logprob(lang, x, schedule, model, max_work, max_entries, start=None) -> float:
     """log p(x) by the revealed-set DP: one DP over the generated positions, or for blockwise schedules (LLaDA's,
-    ``schedules.blocks``) one per block (a block's law depends only on what is revealed before it, which for x is x's own tokens: p(x)
-    is the product of the blocks' factors, so the cost grows with the number of blocks, not as 2^L)."""
+    ``schedules.blocks``) one per block (a block's law depends only on what is revealed before it, which for x
+    is x's own tokens: p(x) is the product of the blocks' factors, so the cost grows with the number of blocks,
+    not as 2^L)."""
     length = x.shape[0]
     if not getattr(model, "defined_off_support", False) and not lang.in_support(x):
         raise InvalidArgument(f"x = {x.tolist()} is not in the support of the language, and model {model.name} is "

@@ -1,12 +1,13 @@
 """Exact SER and KL of block samplers at any length on Markov-chain languages: a transfer over blocks.
 
-LLaDA (``schedules.llada``), and any ``schedules.blocks`` schedule, generates its blocks left to right, each from the state its predecessors left: everything before
-the block revealed, the block and everything after it masked. On a Markov chain over tokens, with a model
-that reads only the posterior (the oracle, or a ``Perturbed`` row transform of it), a masked position's
-row depends on its nearest revealed neighbours alone, and nothing after the block is revealed while it is
-generated. So the law of a block's output given the whole sequence before it depends only on the token u
-just before the block (its anchor: the prompt's last token, or none for a first block without a prompt);
-and since the chain and every block's counts are the same, it is one law P_u over V^B for every block.
+LLaDA (``schedules.llada``), and any ``schedules.blocks`` schedule, generates its blocks left to right, each
+from the state its predecessors left: everything before the block revealed, the block and everything after
+it masked. On a Markov chain over tokens, with a model that reads only the posterior (the oracle, or a
+``Perturbed`` row transform of it), a masked position's row depends on its nearest revealed neighbours
+alone, and nothing after the block is revealed while it is generated. So the law of a block's output given
+the whole sequence before it depends only on the token u just before the block (its anchor: the prompt's
+last token, or none for a first block without a prompt); and since the chain and every block's schedule
+are the same, it is one law P_u over V^B for every block.
 The exact engines compute P_u on a chain of B + 1 positions whose first token is given as u (the same
 transitions, started uniformly so that any token can be given). Then, with K blocks,
 

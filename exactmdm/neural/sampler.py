@@ -137,7 +137,8 @@ def _check(model, length, schedule, num, seed, strategy, blocks, given=None):
             raise InvalidArgument(f"blocks={blocks} must divide length={length} (blocks of equal size).")
         if given is not None and blocks != 1:
             raise InvalidArgument(f"given= with blocks={blocks}: give the prompt with blocks=1 (the schedule then "
-                                  "reveals the masked positions only), or pass schedules.llada or schedules.blocks (a prompt, then blocks).")
+                                  "reveals the masked positions only), or pass schedules.llada or schedules.blocks "
+                                  "(a prompt, then blocks).")
         block_len = length // blocks
         generated = block_len if given is None else int(np.sum(given < 0))
     kind, rates, sizes = schedule_arrays(schedule, generated)
