@@ -12,6 +12,8 @@ import exactmdm as em
 from exactmdm.errors import InvalidArgument
 from exactmdm.testing import languages
 
+from .test_remasking import one_token_prompt
+
 
 @settings(max_examples=25, deadline=None)
 @given_(st.data(), languages(max_vocab=3, max_states=3, kinds=("hmm", "ngram"), orders=(2,)),
@@ -29,10 +31,7 @@ def test_the_block_transfer_is_the_whole_sequence_law(data, lang, llada, prompt,
     else:
         schedule = em.schedules.llada(gen, steps, width)
     length = gen + prompt
-    start = None
-    if prompt:
-        start = np.full(length, em.MASK)
-        start[0] = lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0][0]
+    start = one_token_prompt(data, lang, length) if prompt else None
     model = data.draw(st.sampled_from([None, em.models.Perturbed(lang, 0.1),
                                        em.models.Perturbed(lang, 0.1, "temperature")]))
     strategy, temperature = rule

@@ -24,6 +24,13 @@ def _compare(out, ref_probs, ref_escaped, rel=1e-12):
     assert not np.any(out.probs[~agree])  # no mass off the conditional support
 
 
+def one_token_prompt(data, lang, length):
+    """LLaDA's layout with a prompt of one possible token: that token, then MASK everywhere."""
+    start = np.full(length, em.MASK)
+    start[0] = lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0][0]
+    return start
+
+
 def _draw_given(data, lang, length):
     """A start state with at least one MASK whose tokens have positive probability."""
     x = lang.sample(1, length, seed=data.draw(st.integers(0, 10**6)))[0]
@@ -161,10 +168,7 @@ def test_llada_blocks_match_the_literal_sampler(strategy, data, lang, llada, pro
     gen, steps, block = llada
     schedule = em.schedules.llada(gen, steps, block)
     length = gen + prompt_length
-    start = None
-    if prompt_length:
-        start = np.full(length, em.MASK)
-        start[0] = lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0][0]
+    start = one_token_prompt(data, lang, length) if prompt_length else None
     model = data.draw(models(lang))
     q = naive.joint(lang, length)
     ref, esc = naive.llada_output_distribution(q, length, lang.vocab_size, schedule, naive.model_fn(model), strategy,
@@ -183,10 +187,7 @@ def test_blocks_of_any_schedule_match_the_literal_sampler(data, lang, widths, pr
     inner = data.draw(st.sampled_from([em.schedules.iid(steps, "linear"), em.schedules.iid(steps, "cosine"),
                                        em.schedules.balanced_sizes(width, min(steps, width))]))
     schedule, length = em.schedules.blocks(inner, width, gen), gen + prompt_length
-    start = None
-    if prompt_length:
-        start = np.full(length, em.MASK)
-        start[0] = lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0][0]
+    start = one_token_prompt(data, lang, length) if prompt_length else None
     model = data.draw(models(lang))
     note(f"{schedule.name} given={start} {model.name}")
     q = naive.joint(lang, length)
@@ -378,10 +379,7 @@ def test_the_markov_ser_dp_takes_given_tokens(data, lang, length, steps):
 def test_the_revealed_set_dp_takes_llada_blocks(data, lang, llada, prompt_length):
     schedule = em.schedules.llada(*llada)
     length = llada[0] + prompt_length
-    start = None
-    if prompt_length:
-        start = np.full(length, em.MASK)
-        start[0] = lang.sample(1, length, seed=data.draw(st.integers(0, 1000)))[0][0]
+    start = one_token_prompt(data, lang, length) if prompt_length else None
     out = em.exact.output_distribution(lang, length, schedule, given=start)
     for x in lang.sample(3, length, seed=data.draw(st.integers(0, 1000))):
         p = em.exact.sequence_prob(lang, x, schedule, given=start)  # auto: the gap DP refuses blocks
