@@ -195,7 +195,7 @@ def sequence_logprob(lang, x, schedule, model=None, *, method: str = "auto", max
 
     The Markov gap DP (O(L^4 N / 24) multiply-adds, log-space result; about 1 s at L = 256, N = 64 on two
     cores) reaches L in the hundreds; the revealed-set DP needs 2^L states (for LLaDA's schedule, 2^B per
-    block of B positions, so any number of blocks: 0.07 s at gen_length = 256 in blocks of 8). ``method``
+    block of B positions, so any number of blocks: 0.06 s at gen_length = 256 in blocks of 8). ``method``
     forces one ("gap-dp"
     raises a clear error where it does not apply). ``max_work`` caps the work started (None: the method's
     default, ``markov.DEFAULT_MAX_WORK`` multiply-adds or ``DEFAULT_MAX_WORK`` revealed-set operations).
