@@ -23,6 +23,7 @@ from ..errors import InvalidArgument
 from ..inference import log_evidence_batch, posterior_batch
 from ..information import kl_rows
 from ..models import Oracle
+from ..schedules import Blockwise
 from ..validation import MASK, as_float, as_int, as_language
 from .samplers import check_options, MAX_SAMPLER_WORK, check_output_size, check_run, choose_batch, run_batches
 from .kernel_arrays import sampler_schedule, schedule_arrays
@@ -108,9 +109,12 @@ def kl_per_token(lang, length: int, schedule, model=None, *, num: int, seed: int
                  base=2, method: str = "auto", progress: bool = False) -> Estimate:
     """KL(q || p) / L from ``num`` sequences x ~ q (see the module docstring for the two kinds).
 
-    ``method``: "exact" (exact log p(x) per sample by the Markov gap DP: an "unbiased" estimate), "path" (the
-    path-KL "upper bound", any language and model, cheap at long L), or "auto" (exact where the gap DP
-    applies). MDLM's schedule with eps > 0 takes "exact" only: its argmax step makes the path KL infinite.
+    ``method``: "exact" (exact log p(x) per sample by the best exact method: the Markov gap DP, or for block
+    schedules the revealed-set DP one block at a time; an "unbiased" estimate), "path" (the path-KL "upper
+    bound", any language and model, cheap at long L; exchangeable schedules only), or "auto" (exact where the
+    gap DP applies or the schedule is made of blocks). MDLM's schedule with eps > 0 takes "exact" only: its
+    argmax step makes the path KL infinite. For block schedules on Markov chains ``exact.block_metrics``
+    gives the KL itself.
     """
     from .. import exact
     from ..metrics import log_base
@@ -126,7 +130,12 @@ def kl_per_token(lang, length: int, schedule, model=None, *, num: int, seed: int
     log_q = lang.log_prob(xs)
     if method not in KL_METHODS:
         raise InvalidArgument(f"method={method!r} must be one of {', '.join(KL_METHODS)}.")
-    use_exact = method == "exact" or (method == "auto" and exact.choose_method(lang, schedule, model) == "gap-dp")
+    how = exact.choose_method(lang, schedule, model)
+    use_exact = method == "exact" or (method == "auto" and (how == "gap-dp" or isinstance(schedule, Blockwise)))
+    if not use_exact and isinstance(schedule, Blockwise):
+        raise InvalidArgument(f"method='path' does not take schedule={schedule.name}: the path KL is written for "
+                              "exchangeable schedules. Use method='exact' (log p(x) block by block), or "
+                              "exactmdm.exact.block_metrics for the exact KL of a Markov chain.")
     if not use_exact and sampler_schedule(schedule)[1]:
         raise InvalidArgument(f"method={method!r} would estimate the path KL of schedule={schedule.name}, which is "
                               "infinite: its noise-removal step puts all its mass on the argmax where the data's "
@@ -135,9 +144,11 @@ def kl_per_token(lang, length: int, schedule, model=None, *, num: int, seed: int
         values = np.empty(num)
         with progress_bar(num, f"exact log p(x), L={length}", progress) as bar:
             for i, x in enumerate(xs):
-                values[i] = log_q[i] - exact.sequence_logprob(lang, x, schedule, model, method="gap-dp")
+                values[i] = log_q[i] - exact.sequence_logprob(lang, x, schedule, model)
                 bar.update(1)
-        kind, method = "unbiased", "mean over x ~ q of log q(x) - log p(x), p(x) exact by the Markov gap DP"
+        by = "the Markov gap DP" if how == "gap-dp" else "the revealed-set DP" + (
+            ", block by block" if isinstance(schedule, Blockwise) else "")
+        kind, method = "unbiased", f"mean over x ~ q of log q(x) - log p(x), p(x) exact by {by}"
     else:
         values = _path_kl(lang, xs, schedule, model, int(order_seed.generate_state(1)[0]), progress)
         kind, method = "upper bound", "path KL over (unmasking order, tokens), unbiased estimate of an upper bound"

@@ -76,3 +76,18 @@ def test_refusals_name_the_reason():
         em.exact.block_metrics(lang, 4, em.schedules.iid(2))
     with pytest.raises(InvalidArgument, match="LLaDA's layout"):
         em.exact.block_metrics(lang, 5, schedule, given=[-1, 0, -1, -1, -1])
+
+
+def test_long_block_kl_against_the_monte_carlo_mean_of_exact_log_ratios():
+    """KL from the transfer against montecarlo.kl_per_token ("exact": log q(x) - log p(x) over x ~ q, with p(x)
+    by the revealed-set DP block by block for LLaDA's blocks, by the gap DP for blocks of an i.i.d. schedule: other
+    routes); the path-KL method refuses block schedules by name."""
+    lang = em.NGram.random(3, 2, seed=0, prune=0.1)
+    for schedule, route in ((em.schedules.llada(64, 32, 4), "block by block"),
+                            (em.schedules.blocks(em.schedules.iid(3, "cosine"), 4, 64), "gap DP")):
+        exact = em.exact.block_metrics(lang, 64, schedule)
+        estimate = em.montecarlo.kl_per_token(lang, 64, schedule, num=400, seed=3, base="nats", confidence=0.999)
+        assert estimate.kind == "unbiased" and route in estimate.method
+        assert estimate.low <= exact.kl_per_token <= estimate.high, (schedule.name, exact.kl_per_token, estimate)
+        with pytest.raises(InvalidArgument, match="method='path' does not take"):
+            em.montecarlo.kl_per_token(lang, 64, schedule, num=10, seed=0, method="path")
