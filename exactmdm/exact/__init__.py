@@ -332,10 +332,11 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
                                   "exactmdm.montecarlo.ser, whose Clopper-Pearson interval is exact.") from None
 
 
-def sequence_probs(lang, xs, schedule, model=None) -> np.ndarray:
-    """``sequence_prob`` for each row of ``xs`` (shape (B, L))."""
+def sequence_probs(lang, xs, schedule, model=None, **options) -> np.ndarray:
+    """``sequence_prob`` for each row of ``xs`` (shape (B, L)); ``options`` (``method``, ``given``, ...) as there."""
+    lang = as_language(lang)
     xs = as_sequences(xs, "xs", lang.vocab_size, allow_mask=False)
     if xs.ndim != 2:
         raise InvalidArgument(f"xs must have shape (B, L), got {xs.shape}.")
-    return np.array([sequence_prob(lang, x, schedule, model) for x in xs])
+    return np.array([sequence_prob(lang, x, schedule, model, **options) for x in xs])
 

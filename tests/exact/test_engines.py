@@ -118,6 +118,12 @@ def test_sequence_probs_sum_to_one_for_a_model_defined_everywhere():
     xs = np.array(list(itertools.product(range(2), repeat=4)))
     probs = em.exact.sequence_probs(lang, xs, em.schedules.iid(3, "cosine"), model)
     assert probs.sum() == pytest.approx(1.0, rel=1e-12)
+    # with a prompt: the law over the sequences that keep it sums to one, the others have probability 0
+    prompt = lang.sample(1, 4, seed=0)[0][:2]
+    prompted = em.exact.sequence_probs(lang, xs, em.schedules.llada(2, 2, 1), model,
+                                       given=[*prompt, em.MASK, em.MASK])
+    keeps = (xs[:, 0] == prompt[0]) & (xs[:, 1] == prompt[1])
+    assert prompted[keeps].sum() == pytest.approx(1.0, rel=1e-12) and not prompted[~keeps].any()
 
 
 def test_sequence_prob_off_support_with_oracle_is_refused():
