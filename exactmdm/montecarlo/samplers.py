@@ -7,8 +7,8 @@
 - Any language and any ``ReverseModel``: batched calls of the model on the states x_t of every step
   (the oracle: the batched masked forward-backward kernel).
 - Step by step in numpy (``_sample_steps``) for what those two kernels do not cover: confidence-based
-  remasking, LLaDA's blocks, MDLM's final argmax step (``schedules.mdlm`` with eps > 0) and a sampling
-  temperature other than 1.
+  remasking, block schedules (LLaDA's, ``schedules.blocks``), MDLM's final argmax step (``schedules.mdlm``
+  with eps > 0) and a sampling temperature other than 1.
 
 A sequence whose revealed tokens no support sequence agrees with has escaped the support: the oracle's
 posterior is then 0/0, so its remaining masked positions stay ``MASK`` (-1) in the returned array.
@@ -324,8 +324,8 @@ def sample(lang, length: int, schedule, model=None, *, num: int, seed: int, prog
            strategy: str = "random", temperature: float = 1.0) -> np.ndarray:
     """``num`` sequences from the N-step sampler, shape (num, L) int64; reproducible per sequence from ``seed``.
 
-    ``schedule``: ``schedules.iid``, ``fixed_sizes``, ``llada`` or ``mdlm`` (its grid; with eps > 0 the last
-    step sets every position still masked to the model's argmax). Rows that left the support keep ``MASK`` at
+    ``schedule``: ``schedules.iid``, ``fixed_sizes``, ``llada``, ``blocks`` or ``mdlm`` (its grid; with eps > 0
+    the last step sets every position still masked to the model's argmax). Rows that left the support keep ``MASK`` at
     the positions the oracle (undefined there) never filled. Refused before sampling when the output would
     exceed ``max_entries`` entries or the run ``max_work`` position-steps (num * L * N). ``given``: (L,) tokens
     to start from, MASK where the sampler generates (the schedule reveals those only). ``strategy``: "random",
