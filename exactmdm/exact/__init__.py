@@ -82,7 +82,8 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
     schedule : ``schedules.iid(...)`` or ``schedules.fixed_sizes(...)``; it reveals the masked positions only
         (fixed sizes sum to their number). Or ``schedules.llada(gen_length, steps, block_length)``: LLaDA's
         semi-autoregressive blocks over the last ``gen_length`` positions (after a prompt given in ``given``),
-        left to right, ``steps`` in total split over the blocks, LLaDA's counts in each. Or
+        left to right, ``steps`` in total split over the blocks, LLaDA's counts in each; or
+        ``schedules.blocks(schedule, block_length, gen_length)``, blocks each running the whole ``schedule``. Or
         ``schedules.mdlm(N, noise, eps, noise_removal)``: MDLM's grid, and with eps > 0 a last step that sets
         the positions still masked to the model's argmax.
     model : reverse model; ``None`` is the oracle.
