@@ -24,7 +24,7 @@ from .inference import posterior
 from .information import kl_row
 from .validation import as_float, as_int, as_language
 
-__all__ = ["ReverseModel", "Oracle", "Perturbed", "FunctionModel", "check_model_output", "UNITS", "to_nats"]
+__all__ = ["ReverseModel", "Oracle", "Perturbed", "FunctionModel", "check_model_output", "UNITS", "to_nats", "truncated"]
 
 UNITS = {"nats": 1.0, "bits": math.log(2.0)}
 
@@ -250,6 +250,54 @@ class FunctionModel:
 
     def describe(self) -> dict:
         return {"kind": "function", "name": self.name}
+
+
+def truncated(model, *, temperature: float = 1.0, top_p: float | None = None, top_k: int | None = None,
+              language=None) -> FunctionModel:
+    """``model`` with Dream's sampling transforms folded into its rows, in Dream's order (``sample_tokens``):
+    rows raised to 1/``temperature`` and renormalised, then the smallest set of most likely tokens whose
+    probability first exceeds ``top_p`` (the token that crosses it kept), then the tokens at least as likely as
+    the ``top_k``-th (ties kept), renormalised. Ties in the top-p order go to the lowest token.
+
+    Dream scores positions by the distribution it draws from, so a Dream sampler at temperature T > 0 (or with
+    top_p / top_k) is exactmdm's sampler with this model at ``temperature=1``; at Dream's temperature 0 fold only
+    top_p / top_k here and pass ``temperature=0`` to the sampler (Dream then scores by the largest probability
+    of these rows). ``model``: any reverse model, or None for the oracle of ``language``.
+    """
+    from .exact.remasking import check_temperature, tempered_rows
+
+    if model is None:
+        model = Oracle(check_language(language))
+    if not callable(model) or not hasattr(model, "vocab_size"):
+        raise InvalidType(f"model={model!r} must be a reverse model (callable with vocab_size), or None with language=.")
+    temperature = check_temperature(temperature)
+    if temperature == 0.0:
+        raise InvalidArgument("temperature=0 is argmax decoding, not a row transform: pass temperature=0 to the sampler "
+                              "(exact.output_distribution, montecarlo.sample, neural.sample) instead.")
+    if top_p is not None:
+        top_p = as_float(top_p, "top_p", minimum=0.0, maximum=1.0)
+    if top_k is not None:
+        top_k = as_int(top_k, "top_k", minimum=1)
+
+    def rows(xt):
+        probs = tempered_rows(np.asarray(model(xt), dtype=np.float64), temperature)
+        keep = probs > 0
+        if top_p is not None and top_p < 1.0:
+            order = np.argsort(-probs, axis=-1, kind="stable")
+            cumulative = np.cumsum(np.take_along_axis(probs, order, axis=-1), axis=-1)
+            drop = np.zeros_like(keep)
+            drop[..., 1:] = cumulative[..., :-1] > top_p  # a token goes when the ones before it already exceed top_p
+            np.put_along_axis(keep, order, np.take_along_axis(keep, order, axis=-1) & ~drop, axis=-1)
+        if top_k is not None and top_k < probs.shape[-1]:
+            kth = -np.sort(-probs, axis=-1)[..., top_k - 1:top_k]
+            keep &= probs >= kth
+        kept = np.where(keep, probs, 0.0)
+        total = kept.sum(axis=-1, keepdims=True)
+        return np.divide(kept, total, out=np.zeros_like(kept), where=total > 0)
+
+    name = f"{model.name} (temperature={temperature:g}, top_p={top_p}, top_k={top_k})"
+    return FunctionModel(rows, model.vocab_size, name=name,
+                         defined_off_support=getattr(model, "defined_off_support", False))
 
 
 def check_language(language):

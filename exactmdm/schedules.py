@@ -28,7 +28,7 @@ from .validation import as_float, as_int
 
 __all__ = ["MAX_STEPS", "IIDSchedule", "FixedSizes", "iid", "fixed_sizes", "balanced_sizes", "linear", "cosine", "poly",
            "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb", "optimal", "steps_needed", "LLaDASchedule", "llada",
-           "MDLMSchedule", "mdlm"]
+           "MDLMSchedule", "mdlm", "Blockwise", "BlockSchedule", "blocks", "dream", "dream_sizes"]
 
 WEIGHT_ATOL = 1e-12
 
@@ -581,3 +581,56 @@ def mdlm(num_steps: int, noise: str = "loglinear", eps: float = 1e-5, noise_remo
         raise InvalidArgument(f"eps={eps:g} with noise_removal=False leaves each position masked with probability "
                               "m(eps)/m(1) > 0 at the end: pass noise_removal=True (MDLM's default) or eps=0.")
     return MDLMSchedule(num_steps, noise, eps, noise_removal)
+
+
+def _dream_grid(steps: int, eps: float):
+    """Dream's ``torch.linspace(1, eps, steps + 1)``: a float32 tensor, torch's own rounding."""
+    try:
+        import torch
+    except ImportError:
+        raise ImportError("Dream's schedules need torch (pip install 'exactmdm[torch]'): its step counts round "
+                          "torch's float32 time grid, which only torch reproduces to the bit.") from None
+    return torch.linspace(1, eps, steps + 1)
+
+
+def _dream_args(steps, eps):
+    steps = as_int(steps, "steps", minimum=1)
+    eps = as_float(eps, "eps", minimum=0.0, maximum=1.0)
+    if eps == 1.0:
+        raise InvalidArgument("eps=1 leaves no time to sample: Dream's grid runs from 1 down to eps; use eps < 1 "
+                              "(Dream's default 1e-3).")
+    return steps, eps
+
+
+def dream(steps: int, eps: float = 1e-3) -> IIDSchedule:
+    """Dream's ``alg="origin"`` (its default): on the grid t_0 = 1 > ... > t_N = eps (``linspace(1, eps, N + 1)``)
+    each masked position unmasks at step i with probability 1 - t_(i+1)/t_i, and every one left at the last
+    step: an i.i.d. schedule with P(step i) = t_i - t_(i+1) for i < N - 1 and t_(N-1) for the last. The weights
+    are those of Dream's float32 grid; Dream's own comparison of a float32 uniform with a float32 probability
+    moves them in the seventh digit."""
+    steps, eps = _dream_args(steps, eps)
+    t = [float(v) for v in _dream_grid(steps, eps)]
+    weights = [t[i] - t[i + 1] for i in range(steps - 1)] + [t[steps - 1]]
+    total = sum(weights)
+    schedule = iid(steps, [w / total for w in weights])  # t_0 = 1 in float32, so total is 1 up to rounding
+    return IIDSchedule(schedule.weights, None, f"dream(steps={steps}, eps={eps:g})")
+
+
+def dream_sizes(gen_length: int, steps: int, eps: float = 1e-3) -> FixedSizes:
+    """Dream's counts for its confidence-based algorithms (``alg="maskgit_plus"``, ``"topk_margin"``,
+    ``"entropy"``): with m positions still masked, step i < N - 1 unmasks int(m (1 - s/t)) of them (t, s
+    consecutive points of Dream's float32 grid), the last step all that are left; steps that unmask nothing
+    are skipped (Dream runs them as network calls that change nothing). Computed with torch's float32
+    arithmetic, as Dream does: at rounding boundaries it differs from the exact rational rule (at eps = 0, N = 4,
+    L = 11 Dream unmasks 2, 2, 3, 4 where exact arithmetic gives 2, 3, 3, 3). Dream counts the batch average of
+    the masked positions; with rows of one length and no masked tokens drawn, that is every row's count."""
+    gen_length = as_int(gen_length, "gen_length", minimum=1)
+    steps, eps = _dream_args(steps, eps)
+    grid = _dream_grid(steps, eps)
+    left, sizes = gen_length, []
+    for i in range(steps):
+        masked = grid.new_tensor(float(left))  # Dream: mask_index.sum() / mask_index.shape[0], a float32 tensor
+        count = int(masked * (1 - grid[i + 1] / grid[i])) if i < steps - 1 else left
+        sizes.append(count)
+        left -= count
+    return fixed_sizes([c for c in sizes if c])

@@ -489,3 +489,39 @@ def blocks_output_distribution(q, length, vocab, inner, block_length, gen_length
                     yield tuple(new), p
 
     return _step_chain_law(q, start, len(phases), outcomes, exact)
+
+
+def dream_output_distribution(q, length, vocab, steps, eps, model_fn, alg, given=None, argmax=False):
+    """Dream's diffusion_generate run literally for a confidence-based ``alg`` ("maskgit_plus": the sampled
+    token's probability, "topk_margin": top-1 minus top-2), from its definition: on the grid
+    torch.linspace(1, eps, steps + 1) (float32), step i < steps - 1 unmasks int(m (1 - s/t)) of the m masked
+    positions and the last step all of them; a token is drawn at every masked position from the rows, each
+    position scored on those same rows, the best kept (ties: lowest position). ``argmax``: Dream at temperature 0,
+    which takes each row's most likely token (scored by its probability)."""
+    import torch
+
+    grid = torch.linspace(1, eps, steps + 1)
+    start = tuple(given) if given is not None else (-1,) * length
+    one = 1.0
+
+    def outcomes(state, i):
+        masked = [j for j, t in enumerate(state) if t < 0]
+        count = int(torch.tensor(float(len(masked))) * (1 - grid[i + 1] / grid[i])) if i < steps - 1 else len(masked)
+        rows = model_fn(state)
+        if count == 0:
+            yield state, one
+            return
+        for tokens, p in _draws(tempered(rows, 0) if argmax else rows, masked, vocab, one):
+            def score(j):
+                row = rows[masked[j]]
+                if alg == "maskgit_plus":
+                    return row[tokens[j]]
+                top = sorted(row, reverse=True) + [0]
+                return top[0] - top[1]
+            ranked = sorted(range(len(masked)), key=lambda j: (-round(score(j) * 2 ** 40), j))
+            new = list(state)
+            for j in ranked[:count]:
+                new[masked[j]] = tokens[j]
+            yield tuple(new), p
+
+    return _step_chain_law(q, start, steps, outcomes, False)

@@ -74,3 +74,48 @@ def test_model_vocab_mismatch_is_refused():
 def test_models_need_a_language(make):
     with pytest.raises(TypeError, match="exactmdm language"):
         make()
+
+
+def _dream_rows(log_probs, temperature, top_p, top_k):
+    """Dream's sample_tokens on logits, as its code reads (torch): divide by the temperature, top-p (remove a token
+    once the cumulative softmax of the sorted logits before it exceeds top_p), top-k (remove logits below the
+    k-th), softmax. Written from Dream's definition, not from ``models.truncated``."""
+    torch = pytest.importorskip("torch")
+    logits = torch.as_tensor(log_probs, dtype=torch.float64) / temperature
+    if top_p is not None and top_p < 1:
+        sorted_logits, sorted_indices = torch.sort(logits, descending=True, stable=True)
+        cumulative = torch.cumsum(torch.softmax(sorted_logits, dim=-1), dim=-1)
+        remove = cumulative > top_p
+        remove[..., 1:] = remove[..., :-1].clone()
+        remove[..., 0] = False
+        mask = torch.zeros_like(logits, dtype=torch.bool).scatter(-1, sorted_indices, remove)
+        logits = logits.masked_fill(mask, -torch.inf)
+    if top_k is not None:
+        kth = torch.topk(logits, min(top_k, logits.shape[-1]))[0][..., -1, None]
+        logits = logits.masked_fill(logits < kth, -torch.inf)
+    return torch.softmax(logits, dim=-1).numpy()
+
+
+@given(st.integers(0, 10**6), st.sampled_from([0.3, 1.0, 2.5]), st.sampled_from([None, 0.5, 0.9, 1.0]),
+       st.sampled_from([None, 1, 2, 3]))
+def test_truncated_rows_are_dreams_sample_tokens(seed, temperature, top_p, top_k):
+    lang = em.NGram.random(4, 2, seed=seed % 97, concentration=0.7)
+    xt = lang.sample(3, 5, seed=seed)
+    xt[:, 1:4] = em.MASK
+    model = em.models.truncated(None, temperature=temperature, top_p=top_p, top_k=top_k, language=lang)
+    rows = model(xt)[:, 1:4]
+    with np.errstate(divide="ignore"):
+        reference = _dream_rows(np.log(em.models.Oracle(lang)(xt)[:, 1:4]), temperature, top_p, top_k)
+    np.testing.assert_allclose(rows, reference, rtol=1e-9, atol=1e-12)
+
+
+def test_truncated_refuses_temperature_zero_and_bad_arguments():
+    lang = em.NGram.random(3, 2, seed=0)
+    with pytest.raises(InvalidArgument, match="temperature=0 is argmax decoding"):
+        em.models.truncated(None, temperature=0, language=lang)
+    with pytest.raises(InvalidArgument, match="top_p"):
+        em.models.truncated(None, top_p=1.5, language=lang)
+    with pytest.raises(InvalidArgument, match="top_k"):
+        em.models.truncated(None, top_k=0, language=lang)
+    with pytest.raises(InvalidType, match="reverse model"):
+        em.models.truncated(object())

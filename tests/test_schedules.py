@@ -182,3 +182,42 @@ def test_llada_by_hand_and_its_errors():
         schedules.llada(8, 4, 3)
     with pytest.raises(InvalidArgument, match="steps"):
         schedules.llada(8, 0, 4)
+
+
+def test_dream_origin_is_its_per_step_unmasking_probabilities():
+    """Dream's alg="origin": P(a position unmasks at step i) = prod_(j<i) (s_j / t_j) (1 - s_i / t_i) on its grid,
+    the last step taking every position left, recomputed here step by step from the grid's values."""
+    torch = pytest.importorskip("torch")
+    for steps, eps in ((1, 1e-3), (4, 1e-3), (7, 0.0), (16, 0.2)):
+        grid = [float(v) for v in torch.linspace(1, eps, steps + 1)]
+        still, expected = 1.0, []
+        for i in range(steps):
+            p = 1 - grid[i + 1] / grid[i] if i < steps - 1 else 1.0
+            expected.append(still * p)
+            still *= 1 - p
+        schedule = schedules.dream(steps, eps)
+        np.testing.assert_allclose(schedule.weights, expected, rtol=1e-6, atol=1e-12)  # float32 grid, float64 law
+        assert schedule.name == f"dream(steps={steps}, eps={eps:g})"
+
+
+def test_dream_sizes_are_dreams_counts():
+    """Dream's count rule run as its loop does (a batch of masked rows, mask_index.sum() / rows, float32), against
+    ``schedules.dream_sizes``; and the float32 rounding that departs from exact arithmetic."""
+    torch = pytest.importorskip("torch")
+    for gen, steps, eps in ((11, 4, 0.0), (128, 128, 1e-3), (256, 64, 1e-3), (37, 9, 0.1), (5, 8, 1e-3)):
+        grid = torch.linspace(1, eps, steps + 1)
+        x = torch.ones((2, gen), dtype=torch.bool)  # True = masked
+        counts = []
+        for i in range(steps):
+            mask_index = x
+            num_mask_token = mask_index.sum() / mask_index.shape[0]
+            k = int(num_mask_token * (1 - grid[i + 1] / grid[i])) if i < steps - 1 else int(num_mask_token)
+            counts.append(k)
+            x[:, torch.nonzero(x[0])[:k, 0]] = False
+        assert schedules.dream_sizes(gen, steps, eps).sizes == tuple(c for c in counts if c)
+    assert schedules.dream_sizes(11, 4, 0.0).sizes == (2, 2, 3, 4)  # exact arithmetic: 2, 3, 3, 3
+    assert schedules.dream_sizes(128, 128).sizes[0] == 1 and len(schedules.dream_sizes(128, 128).sizes) == 127
+    with pytest.raises(InvalidArgument, match="eps=1"):
+        schedules.dream(4, 1.0)
+    with pytest.raises(InvalidArgument, match="steps"):
+        schedules.dream_sizes(4, 0)

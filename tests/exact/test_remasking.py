@@ -318,6 +318,31 @@ def test_llada_blocks_at_long_length_factorise_over_blocks():
         em.exact.sequence_logprob(lang, x, em.schedules.llada(gen, steps, gen), given=start)
 
 
+@settings(max_examples=15, deadline=None)
+@given_(st.data(), languages(max_vocab=3, max_states=2), st.integers(2, 4), st.integers(1, 4),
+        st.sampled_from([0.0, 1e-3, 0.3]), st.sampled_from([("maskgit_plus", "confidence"), ("topk_margin", "margin")]),
+        st.sampled_from([(0.0, None, None), (1.0, None, None), (0.5, 0.8, None), (2.0, None, 2)]))
+def test_dreams_confidence_algorithms_are_dream_sizes_with_the_truncated_model(data, lang, length, steps, eps, alg,
+                                                                             sampling):
+    """Dream's sampler, run literally from its definition (counts from the current number of masked positions on
+    its float32 grid, draws and scores from the tempered, truncated rows), equals the exact engine with
+    ``schedules.dream_sizes`` and ``models.truncated`` (Dream's temperature 0: ``temperature=0`` in the engine)."""
+    pytest.importorskip("torch")
+    temperature, top_p, top_k = sampling
+    start = _draw_given(data, lang, length) if data.draw(st.booleans()) else np.full(length, em.MASK)
+    masked = int(np.sum(start < 0))
+    model = None if temperature == 0.0 and top_p is None and top_k is None else em.models.truncated(
+        None, temperature=temperature or 1.0, top_p=top_p, top_k=top_k, language=lang)
+    q = naive.joint(lang, length)
+    fn = naive.model_fn(em.models.resolve_model(lang, model))
+    ref, esc = naive.dream_output_distribution(q, length, lang.vocab_size, steps, eps, fn, alg[0], given=start,
+                                               argmax=temperature == 0)
+    out = em.exact.output_distribution(lang, length, em.schedules.dream_sizes(masked, steps, eps), model,
+                                       given=start if masked < length else None, strategy=alg[1],
+                                       temperature=0.0 if temperature == 0 else 1.0)
+    _compare(out, ref, esc, rel=1e-9)
+
+
 def test_mdlm_conventions():
     lang = em.NGram.random(3, 2, seed=0, prune=0.1)
     linear = em.exact.output_distribution(lang, 4, em.schedules.iid(3, "linear"))
