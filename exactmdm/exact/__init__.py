@@ -321,7 +321,7 @@ def ser(lang, length: int, schedule, model=None, *, method: str = "auto",
                                   "tokens (use method='markov-dp' with given=).")
         return -math.expm1(letter_pair.log_correct_iid(schedule, length, letters[0]))
     if method == "block-transfer" or (method == "auto" and blocks.unsupported_reason(lang, schedule, model) is None):
-        return block_metrics(lang, length, schedule, model, given=start).ser
+        return block_metrics(lang, length, schedule, model, given=start, max_entries=max_entries).ser
     if method == "markov-dp" or (method == "auto" and markov.is_supported(lang, schedule, model)):
         return markov_ser.ser(lang, length, schedule, model, max_work=max_work, max_entries=max_entries,
                               progress=progress, given=start)

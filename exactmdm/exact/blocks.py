@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..cost import DEFAULT_MAX_ENTRIES, check_enumeration_size, log_power
 from ..errors import InvalidArgument, InvalidType
 from ..languages import NGram
 from ..models import Oracle, Perturbed, describe_model, resolve_model
@@ -80,14 +81,15 @@ def unsupported_reason(lang, schedule, model) -> str | None:
 
 
 def block_metrics(lang, length: int, schedule, model=None, *, given=None, strategy: str = "random",
-                  temperature: float = 1.0) -> BlockMetrics:
+                  temperature: float = 1.0, max_entries: int = DEFAULT_MAX_ENTRIES) -> BlockMetrics:
     """Exact SER and KL(q || p) of a block sampler (``schedules.llada`` or ``schedules.blocks``) at any length,
     for a Markov-chain language and the oracle or a ``Perturbed`` model (module docstring).
 
     ``given``: the prompt (its tokens, then MASK at the last ``gen_length`` positions: LLaDA's layout), or None.
     ``strategy`` / ``temperature``: the remasking rule and sampling temperature, as in
     ``exact.output_distribution`` (LLaDA's defaults are "confidence" and 0). The blocks' own engines bound the
-    block length (each enumerates its block's states; about 10 positions at V = 3).
+    block length (each enumerates its block's states; about 10 positions at V = 3): refused before any work
+    when V^(B + 1) exceeds ``max_entries``.
     """
     from . import as_given, output_distribution
     from .. import metrics
@@ -105,11 +107,15 @@ def block_metrics(lang, length: int, schedule, model=None, *, given=None, strate
     offset = schedule.offset(length, start)
     initial, transition = lang.token_chain()
     vocab, width, blocks = lang.vocab_size, schedule.block_length, schedule.num_blocks
+    check_enumeration_size(0, f"the output law of one block of {width} positions after its start token (V^{width + 1} "
+                           f"with V={vocab})", 8, max_entries, "Use smaller blocks, or estimate with "
+                           "exactmdm.montecarlo.ser and montecarlo.kl_per_token(method='exact'), which take this "
+                           "schedule.", log_entries=log_power(vocab, width + 1))
     block = schedule.inner  # one block's schedule, over its own (masked) positions
     restarted = NGram(2, np.full(vocab, 1.0 / vocab), np.asarray(transition, dtype=np.float64))
     local_model = None if isinstance(model, Oracle) else Perturbed(restarted, model.eps_learning, model.kind,
                                                                    model.unit)
-    options = {"strategy": strategy, "temperature": temperature}
+    options = {"strategy": strategy, "temperature": temperature, "max_entries": max_entries}
 
     ends, kls = np.zeros((vocab, vocab)), np.zeros(vocab)
     for u in range(vocab):  # the law of a block after token u: P_u, its end tokens on the support, KL_u

@@ -91,3 +91,9 @@ def test_long_block_kl_against_the_monte_carlo_mean_of_exact_log_ratios():
         assert estimate.low <= exact.kl_per_token <= estimate.high, (schedule.name, exact.kl_per_token, estimate)
         with pytest.raises(InvalidArgument, match="method='path' does not take"):
             em.montecarlo.kl_per_token(lang, 64, schedule, num=10, seed=0, method="path")
+
+
+def test_a_block_too_large_is_refused_before_any_work():
+    lang = em.NGram.random(3, 2, seed=1)
+    with pytest.raises(em.errors.EnumerationTooLarge, match="one block of 32 positions.*montecarlo.ser"):
+        em.exact.ser(lang, 64, em.schedules.llada(64, 32, 32))
