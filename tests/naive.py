@@ -454,15 +454,21 @@ def llada_output_distribution(q, length, vocab, schedule, model_fn, strategy="ra
             for tokens, p in _draws(rows, masked, vocab, one):
                 yield _kept(state, rows, masked, tokens, count, strategy), p
             return
-        subsets = list(itertools.combinations(masked, count))
-        for subset in subsets:
-            for tokens, p in _draws(rows, list(subset), vocab, one / len(subsets)):
-                new = list(state)
-                for i, v in zip(subset, tokens):
-                    new[i] = v
-                yield tuple(new), p
+        yield from _random_subset(state, rows, masked, count, vocab, one)
 
     return _step_chain_law(q, start, len(phases), outcomes, exact)
+
+
+def _random_subset(state, rows, masked, count, vocab, weight):
+    """(new state, probability x ``weight``) of unmasking a uniformly random ``count``-subset of ``masked`` with
+    tokens drawn from the rows."""
+    subsets = list(itertools.combinations(masked, count))
+    for subset in subsets:
+        for tokens, p in _draws(rows, list(subset), vocab, weight / len(subsets)):
+            new = list(state)
+            for i, v in zip(subset, tokens):
+                new[i] = v
+            yield tuple(new), p
 
 
 def blocks_output_distribution(q, length, vocab, inner, block_length, gen_length, model_fn, given=None, exact=False):
@@ -480,13 +486,7 @@ def blocks_output_distribution(q, length, vocab, inner, block_length, gen_length
         rows = model_fn(state)
         masked = [i for i in block if state[i] < 0]
         for u, p_u in reveal_count_law(inner, k, len(masked), exact).items():
-            subsets = list(itertools.combinations(masked, u))
-            for subset in subsets:
-                for tokens, p in _draws(rows, list(subset), vocab, one * p_u / len(subsets)):
-                    new = list(state)
-                    for i, v in zip(subset, tokens):
-                        new[i] = v
-                    yield tuple(new), p
+            yield from _random_subset(state, rows, masked, u, vocab, one * p_u)
 
     return _step_chain_law(q, start, len(phases), outcomes, exact)
 
