@@ -28,7 +28,7 @@ from .validation import as_float, as_int
 
 __all__ = ["MAX_STEPS", "IIDSchedule", "FixedSizes", "iid", "fixed_sizes", "balanced_sizes", "linear", "cosine", "poly",
            "Alpha", "WEIGHT_ATOL", "multinomial", "log_comb", "optimal", "steps_needed", "LLaDASchedule", "llada",
-           "MDLMSchedule", "mdlm", "Blockwise", "BlockSchedule", "blocks", "dream", "dream_sizes"]
+           "MDLMSchedule", "mdlm", "sampler_schedule", "Blockwise", "BlockSchedule", "blocks", "dream", "dream_sizes"]
 
 WEIGHT_ATOL = 1e-12
 
@@ -563,6 +563,17 @@ class MDLMSchedule:
     def describe(self) -> dict:
         return {"kind": self.kind, "num_steps": self.num_steps, "noise": self.noise, "eps": self.eps,
                 "noise_removal": self.noise_removal}
+
+
+def sampler_schedule(schedule):
+    """``(reveal, final_argmax)``: the schedule whose reveal law the samplers and engines run, and whether the
+    tokens of its last step are the model's argmax instead of a draw. ``schedules.mdlm`` runs as its i.i.d.
+    ``reveal`` law (its grid, then with eps > 0 one step that reveals every position left) and sets
+    ``final_argmax`` when that noise-removal step exists; every other schedule is returned as it is, drawn at
+    every step."""
+    if isinstance(schedule, MDLMSchedule):
+        return schedule.reveal, schedule.final_argmax
+    return schedule, False
 
 
 def mdlm(num_steps: int, noise: str = "loglinear", eps: float = 1e-5, noise_removal: bool = True) -> MDLMSchedule:

@@ -16,7 +16,7 @@ from ..errors import EnumerationTooLarge, ImpossibleEvidence, InvalidArgument, I
 from ..cost import DEFAULT_MAX_ENTRIES, DEFAULT_MAX_WORK, check_enumeration_size, log_power
 from ..languages import Language
 from ..models import FunctionModel, describe_model, resolve_model
-from ..schedules import Blockwise, FixedSizes, IIDSchedule, MDLMSchedule
+from ..schedules import Blockwise, FixedSizes, IIDSchedule, MDLMSchedule, sampler_schedule
 from ..validation import as_int, as_language, as_sequences, as_start
 from ..inference import log_evidence
 from . import blocks, markov, markov_ser, remasking, revealed_set, statespace
@@ -118,14 +118,11 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
                            "Use exactmdm.exact.sequence_prob for the sequences you need.",
                            log_entries=log_power(vocab, length))
     steps, eligible = _phases(schedule, length, start, masked, "subset" if strategy == "random" else "reveal")
-    final = None
-    if isinstance(schedule, MDLMSchedule) and schedule.final_argmax:  # noise removal: the argmax at the last step
-        final = FunctionModel(lambda xt: remasking.argmax_rows(np.asarray(model(xt), dtype=np.float64)),
-                              vocab, name=f"argmax of {model.name}", defined_off_support=False)
+    # MDLM's noise removal: the argmax at the last step
+    final = _row_transform(model, remasking.argmax_rows, "argmax of") if sampler_schedule(schedule)[1] else None
     if strategy == "random":
-        drawn = model if temperature == 1.0 else FunctionModel(
-            lambda xt: remasking.tempered_rows(np.asarray(model(xt), dtype=np.float64), temperature), vocab,
-            name=f"{model.name} at temperature {temperature:g}", defined_off_support=False)
+        drawn = model if temperature == 1.0 else _row_transform(
+            model, lambda rows: remasking.tempered_rows(rows, temperature), f"temperature {temperature:g} of")
         tokens, mass, escaped, peak = statespace.run(hmm, drawn, length, steps, max_states=max_states,
                                                       progress=progress, start=start, eligible=eligible,
                                                       final_model=final)
@@ -144,13 +141,18 @@ def output_distribution(lang, length: int, schedule, model=None, *, given=None, 
                               strategy=strategy, temperature=temperature)
 
 
+def _row_transform(model, transform, what: str) -> FunctionModel:
+    """``model`` with ``transform`` applied to its (float64) rows: what a step draws from."""
+    return FunctionModel(lambda xt: transform(np.asarray(model(xt), dtype=np.float64)), model.vocab_size,
+                         name=f"{what} {model.name}", defined_off_support=False)
+
+
 def _phases(schedule, length: int, start, masked: int, table: str):
     """(per-step tables, eligible positions or None): the subset law ("subset") or the count law ("reveal") of
     each step over the masked positions it may reveal. Blockwise schedules (LLaDA's, ``schedules.blocks``)
     reveal the generated positions (the last ``gen_length``, after the prompt) block by block, left to right,
     each block by the whole inner schedule."""
-    if isinstance(schedule, MDLMSchedule):
-        schedule = schedule.reveal
+    schedule = sampler_schedule(schedule)[0]
     if not isinstance(schedule, Blockwise):
         law = schedule.subset_probabilities if table == "subset" else schedule.reveal_law
         return law(masked), None
@@ -245,11 +247,10 @@ def _revealed_set_logprob(lang, x, schedule, model, max_work, max_entries, start
             total += math.log(value)
             base[lo:hi] = x[lo:hi]
         return total
-    reveal = schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule
+    reveal, final_argmax = sampler_schedule(schedule)
     masked = int(np.sum(base < 0))
     revealed_set.check_cost(masked, reveal.num_steps, max_work, max_entries)
-    value = revealed_set.run(model, x, reveal.subset_probabilities(masked), base=base,
-                             final_argmax=isinstance(schedule, MDLMSchedule) and schedule.final_argmax)
+    value = revealed_set.run(model, x, reveal.subset_probabilities(masked), base=base, final_argmax=final_argmax)
     return math.log(value) if value > 0 else -math.inf
 
 

@@ -41,7 +41,7 @@ from ..cost import SECONDS_PER_MULTIPLY_ADD, check_enumeration_size, check_work
 from ..errors import InvalidArgument
 from ..inference import log_evidence
 from ..models import apply_row_transform
-from ..schedules import BlockSchedule, IIDSchedule, MDLMSchedule
+from ..schedules import BlockSchedule, IIDSchedule, MDLMSchedule, sampler_schedule
 from .remasking import SCORE_GRID
 
 __all__ = ["is_supported", "gap_dp_logprob", "unsupported_reason", "chain_tables", "DEFAULT_MAX_WORK"]
@@ -266,7 +266,7 @@ def _windows(schedule, length: int, given) -> tuple[np.ndarray, np.ndarray, np.n
     """Per step: the unmasking probability of a masked position in the step's window, and the window
     [low, high): every position, or for ``schedules.blocks`` the block the step belongs to."""
     if not isinstance(schedule, BlockSchedule):
-        rates = (schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule).rates
+        rates = sampler_schedule(schedule)[0].rates
         return (np.ascontiguousarray(rates, dtype=np.float64), np.zeros(len(rates), dtype=np.int64),
                 np.full(len(rates), length, dtype=np.int64))
     inner = schedule.inner.rates
@@ -291,8 +291,8 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
         raise InvalidArgument(f"x is not in the support of the language, and model {model.name} is undefined off the "
                               "support; p(x) is tracked only for support sequences.")
     length = x.shape[0]
-    num_steps = schedule.num_steps if isinstance(schedule, BlockSchedule) else \
-        (schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule).num_steps
+    rates, lows, highs = _windows(schedule, length, given)
+    num_steps = rates.shape[0]
     check_work(math.log(max(1.0, length ** 4 / 24 * num_steps)), f"the Markov gap DP at L={length}, N={num_steps}",
                max_work, "Use fewer steps or a shorter sequence.", seconds_per_op=SECONDS_PER_MULTIPLY_ADD)
     check_enumeration_size((length + 1) ** 3 / 6 + 5 * (length + 1) ** 2, f"the gap DP tables at L={length}", 8,
@@ -300,8 +300,7 @@ def gap_dp_logprob(lang, x: np.ndarray, schedule, model, *, max_work: float, max
     marginals, powers = chain_tables(lang, length)
     kind, param = model.kernel_form()
     x = np.ascontiguousarray(x, dtype=np.int64)
-    argmax = isinstance(schedule, MDLMSchedule) and schedule.final_argmax
-    rates, lows, highs = _windows(schedule, length, given)
+    argmax = sampler_schedule(schedule)[1]
 
     workers = numba.get_num_threads()
 

@@ -42,7 +42,7 @@ from .._jit import njit, prange
 from ..cost import SECONDS_PER_MULTIPLY_ADD, check_enumeration_size, check_work, progress_bar
 from ..errors import InvalidArgument
 from ..models import apply_row_transform
-from ..schedules import Blockwise, MDLMSchedule
+from ..schedules import Blockwise, sampler_schedule
 from .markov import chain_tables, grid_argmax, unsupported_reason
 
 __all__ = ["ser", "work", "DEFAULT_MAX_WORK"]
@@ -250,8 +250,7 @@ def ser(lang, length: int, schedule, model, *, max_work: float = DEFAULT_MAX_WOR
     if reason is not None:
         raise InvalidArgument(f"the Markov SER DP cannot run: {reason}.")
     initial, transition = lang.token_chain()
-    argmax = isinstance(schedule, MDLMSchedule) and schedule.final_argmax
-    reveal = schedule.reveal if isinstance(schedule, MDLMSchedule) else schedule
+    reveal, argmax = sampler_schedule(schedule)
     vocab, num_steps = initial.shape[0], reveal.num_steps
     check_work(math.log(work(vocab, length, num_steps)), f"the Markov SER DP at V={vocab}, L={length}, N={num_steps}",
                max_work, "Estimate SER with exactmdm.montecarlo.ser (an exact Clopper-Pearson interval).",

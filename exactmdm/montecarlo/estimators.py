@@ -23,10 +23,10 @@ from ..errors import InvalidArgument
 from ..inference import log_evidence_batch, posterior_batch
 from ..information import kl_rows
 from ..models import Oracle
-from ..schedules import Blockwise
+from ..schedules import Blockwise, sampler_schedule
 from ..validation import MASK, as_float, as_int, as_language
 from .samplers import check_options, MAX_SAMPLER_WORK, check_output_size, check_run, choose_batch, run_batches
-from .kernel_arrays import sampler_schedule, schedule_arrays
+from .kernel_arrays import schedule_arrays
 from .statistics import clopper_pearson, normal_quantile
 from .streams import stream_key
 

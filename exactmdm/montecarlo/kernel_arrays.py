@@ -11,17 +11,7 @@ import numpy as np
 from ..errors import InvalidType
 from ..schedules import FixedSizes, IIDSchedule, MDLMSchedule
 
-__all__ = ["schedule_arrays", "sampler_schedule"]
-
-
-def sampler_schedule(schedule):
-    """``(reveal, final_argmax)``: the schedule whose reveal law the samplers run, and whether the tokens of its
-    last step are the model's argmax instead of a draw. ``schedules.mdlm`` runs as its i.i.d. ``reveal`` law
-    (its grid, then with eps > 0 one step that reveals every position left) and sets ``final_argmax`` when that
-    noise-removal step exists; every other schedule is returned as it is, drawn at every step."""
-    if isinstance(schedule, MDLMSchedule):
-        return schedule.reveal, schedule.final_argmax
-    return schedule, False
+__all__ = ["schedule_arrays"]
 
 
 def schedule_arrays(schedule, length: int):
@@ -35,6 +25,6 @@ def schedule_arrays(schedule, length: int):
         return 1, np.zeros(schedule.num_steps), np.array(schedule.sizes, dtype=np.int64)
     if isinstance(schedule, MDLMSchedule):  # its reveal law alone would silently drop a final argmax
         raise InvalidType(f"schedule={schedule.name} is not turned into kernel arrays directly: "
-                          "sampler_schedule(schedule) gives its reveal law and whether its last step takes the model's "
+                          "schedules.sampler_schedule(schedule) gives its reveal law and whether its last step takes the model's "
                           "argmax (montecarlo.sample / ser and neural.sample take the mdlm schedule itself).")
     raise InvalidType(f"schedule={schedule!r} must come from exactmdm.schedules.iid or fixed_sizes.")

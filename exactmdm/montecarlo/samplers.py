@@ -29,8 +29,8 @@ from ..exact.remasking import check_strategy, check_temperature, kept_positions,
 from ..inference import posterior_batch, support_consistent_batch
 from ..models import ORACLE, Oracle, apply_row_transform, resolve_model
 from ..validation import MASK, as_int, as_language
-from ..schedules import Blockwise
-from .kernel_arrays import sampler_schedule, schedule_arrays
+from ..schedules import Blockwise, sampler_schedule
+from .kernel_arrays import schedule_arrays
 from .streams import counter_uniform, stream_key
 
 __all__ = ["sample", "choose_positions", "run_batches", "check_run", "check_output_size", "choose_mask", "choose_batch",

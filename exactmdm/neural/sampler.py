@@ -39,9 +39,8 @@ from ..cost import progress_bar
 from ..errors import InvalidArgument
 from ..exact.remasking import SCORE_GRID, check_temperature
 from ..montecarlo import choose_positions, schedule_arrays, uniforms
-from ..montecarlo.kernel_arrays import sampler_schedule
 from ..montecarlo.samplers import sampling_rows
-from ..schedules import Blockwise
+from ..schedules import Blockwise, sampler_schedule
 from ..validation import as_int, as_start
 from .devices import resolve_device
 

@@ -132,9 +132,9 @@ def test_a_bad_temperature_is_refused_by_name(temperature):
 
 
 def test_mdlm_kernel_arrays_come_with_the_argmax_flag():
-    reveal, final_argmax = em.montecarlo.kernel_arrays.sampler_schedule(em.schedules.mdlm(4, eps=0.1))
+    reveal, final_argmax = em.schedules.sampler_schedule(em.schedules.mdlm(4, eps=0.1))
     assert final_argmax and reveal.num_steps == 5 and reveal.rates[-1] == 1.0
-    reveal, final_argmax = em.montecarlo.kernel_arrays.sampler_schedule(em.schedules.mdlm(4, eps=0.0))
+    reveal, final_argmax = em.schedules.sampler_schedule(em.schedules.mdlm(4, eps=0.0))
     assert not final_argmax and reveal.num_steps == 4
     with pytest.raises(InvalidType, match="sampler_schedule"):  # the reveal law alone would drop the argmax
         em.montecarlo.schedule_arrays(em.schedules.mdlm(4, eps=0.1), 4)
